@@ -1,0 +1,21 @@
+"""landscape: loss landscapes of softmax regression and the unified ResNet + softmax loss.
+
+    import landscape as ls
+    prob = ls.make_problem(200, 10, seed=0, kind="unified", target="realizable")
+    prob.loss(x), prob.gradient(x), prob.hessian(x), prob.hvp(x, v)
+
+The formulas are those of MATH.md (Song, Wang, Yin, arXiv:2309.13482), with the 1/2:
+``L(x) = 1/2 ||f(Ax) - b||^2 + 1/2 ||w o Ax||^2``.
+"""
+
+from .data import MATRICES, TARGETS, WEIGHTS, load_array, load_problem, make_problem
+from .losses import BatchValues, HessianParts
+from .problem import KINDS, Evaluation, PoleError, Problem
+from .summary import ProblemSummary, summarize
+from .validation import MAX_DENSE_D, MAX_ENTRIES
+
+__all__ = [
+    "BatchValues", "Evaluation", "HessianParts", "KINDS", "MATRICES", "MAX_DENSE_D",
+    "MAX_ENTRIES", "PoleError", "Problem", "ProblemSummary", "TARGETS", "WEIGHTS",
+    "load_array", "load_problem", "make_problem", "summarize",
+]

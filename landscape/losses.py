@@ -1,0 +1,164 @@
+"""Loss, gradient, Hessian parts and Hessian-vector products (MATH.md 1-3, 6).
+
+Everything here is a pure function of ``z = A x`` (and of ``A`` for products back
+to x-space). With ``u(z) = exp(z) + gamma z`` and ``alpha = <u, 1>``:
+
+    f = u / alpha,  c = f - b,  L = 1/2 ||c||^2 + 1/2 ||w o z||^2
+
+Stable evaluation (MATH.md 6): every quantity is a ratio over alpha, so a common
+factor ``exp(K)`` cancels. We use ``K = max(max z, log(gamma max|z|))``, which keeps
+every shifted term in [-1, 1]. (MATH.md also takes the max with 0; we drop it because
+for softmax with all ``z << 0`` it would underflow every term to zero.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: ``|alpha~| < POLE_RTOL * sum|u~|``: alpha is a cancellation of much larger terms,
+#: the point is flagged as near the pole set (MATH.md 6).
+POLE_RTOL = 1e-8
+
+
+@dataclass(frozen=True)
+class ScaleFree:
+    """The scale-free vectors of MATH.md 1 at one point (all shape (n,)).
+
+    ``p = u'/alpha``, ``q = u''/alpha``, ``f = u/alpha``, ``c = f - b``;
+    ``alpha_sign`` and ``log_abs_alpha`` describe the normaliser; ``near_pole`` is
+    True where alpha is zero or a cancellation of much larger terms.
+    """
+
+    f: np.ndarray
+    p: np.ndarray
+    q: np.ndarray
+    c: np.ndarray
+    alpha_sign: int
+    log_abs_alpha: float
+    near_pole: bool
+
+    @property
+    def at_pole(self) -> bool:
+        """alpha is exactly zero (or its shifted sum is): the loss is infinite."""
+        return self.alpha_sign == 0
+
+
+def _shift(z: np.ndarray, gamma: float) -> np.ndarray:
+    """Per-row shift K = max(max z, log(gamma max|z|)) for z of shape (..., n)."""
+    k = np.max(z, axis=-1)
+    if gamma > 0:
+        big = gamma * np.max(np.abs(z), axis=-1)
+        with np.errstate(divide="ignore"):  # log(0) = -inf is the right neutral element
+            k = np.maximum(k, np.log(big))
+    return k
+
+
+def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
+    """Stable f, p, q, c and alpha diagnostics at ``z`` (n,), MATH.md 6."""
+    k = float(_shift(z, gamma))
+    e = np.exp(z - k)
+    lin = gamma * np.exp(-k)  # |gamma z e^-K| <= 1 by the choice of K
+    u = e + lin * z
+    alpha = float(np.sum(u))
+    size = float(np.sum(np.abs(u)))
+    near_pole = bool(abs(alpha) < POLE_RTOL * size)
+    sign = int(np.sign(alpha))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # alpha == 0 is the pole itself: inf / nan here, flagged by alpha_sign == 0
+        f = u / alpha
+        p = (e + lin) / alpha
+        q = e / alpha
+        log_abs = float(np.log(abs(alpha)) + k) if alpha != 0 else -np.inf
+    return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign,
+                     log_abs_alpha=log_abs, near_pole=near_pole)
+
+
+@dataclass(frozen=True)
+class BatchValues:
+    """Loss and normaliser diagnostics at k points, every field shape (k,)."""
+
+    loss: np.ndarray
+    alpha_sign: np.ndarray
+    log_abs_alpha: np.ndarray
+    near_pole: np.ndarray
+
+
+def evaluate_batch(z: np.ndarray, b: np.ndarray, gamma: float, w2: np.ndarray) -> BatchValues:
+    """Loss ``1/2 ||f - b||^2 + 1/2 ||w o z||^2`` for a batch of ``z`` (k, n).
+
+    Points on the pole set (alpha = 0) get +inf, the limit from both sides.
+    ``z`` is not modified; one (k, n) temporary is used.
+    """
+    k = _shift(z, gamma)
+    u = np.exp(z - k[:, None])
+    if gamma > 0:
+        u += (gamma * np.exp(-k))[:, None] * z
+    alpha = np.sum(u, axis=1)
+    size = np.sum(np.abs(u), axis=1)
+    at_pole = alpha == 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # at the pole these rows become inf / nan; they are set to +inf below
+        u /= alpha[:, None]  # u is now f, in place
+        u -= b
+        fit = 0.5 * np.einsum("ij,ij->i", u, u)
+        log_abs = np.log(np.abs(alpha)) + k
+    fit[at_pole] = np.inf
+    reg = 0.5 * ((z * z) @ w2) if np.any(w2) else 0.0
+    return BatchValues(loss=fit + reg, alpha_sign=np.sign(alpha).astype(int),
+                       log_abs_alpha=log_abs,
+                       near_pole=np.abs(alpha) < POLE_RTOL * size)
+
+
+@dataclass(frozen=True)
+class HessianParts:
+    """``hess L = A^T diag(D) A + U C U^T`` (MATH.md 3).
+
+    D : (n,)   ``B_diag + w o w`` with ``B_diag = p o p + q o c - <c, f> q``
+    U : (d, 2) ``[A^T p, A^T s]`` with ``s = p o (2f - b)``
+    C : (2, 2) ``[[g0, -1], [-1, 0]]`` with ``g0 = <3f - 2b, f>``
+
+    The rank-two part ``U C U^T = g0 a a^T - a t^T - t a^T`` (``a = A^T p``,
+    ``t = A^T s``) has inertia (1, 1) whenever a and t are independent:
+    ``det C = -1 < 0``.
+    """
+
+    D: np.ndarray
+    U: np.ndarray
+    C: np.ndarray
+
+    @property
+    def rank_two(self) -> np.ndarray:
+        """The rank-two part ``U C U^T`` as a (d, d) matrix."""
+        m = self.U @ self.C @ self.U.T
+        return 0.5 * (m + m.T)
+
+
+def hessian_parts(A: np.ndarray, sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> HessianParts:
+    """The parts of MATH.md 3 from the scale-free vectors; cost O(nnz(A))."""
+    cf = float(sf.c @ sf.f)
+    D = sf.p * sf.p + sf.q * sf.c - cf * sf.q + w2
+    s = sf.p * (2.0 * sf.f - b)
+    g0 = float((3.0 * sf.f - 2.0 * b) @ sf.f)
+    U = A.T @ np.column_stack([sf.p, s])
+    C = np.array([[g0, -1.0], [-1.0, 0.0]])
+    return HessianParts(D=D, U=U, C=C)
+
+
+def gradient_from_parts(A: np.ndarray, sf: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
+    cf = float(sf.c @ sf.f)
+    return A.T @ (sf.p * sf.c - cf * sf.p + w2 * z)
+
+
+def hessian_from_parts(A: np.ndarray, parts: HessianParts) -> np.ndarray:
+    """``A^T diag(D) A + U C U^T`` as a symmetric (d, d) matrix; O(n d^2), no n x n."""
+    h = A.T @ (parts.D[:, None] * A)
+    h += parts.U @ parts.C @ parts.U.T
+    return 0.5 * (h + h.T)
+
+
+def hvp_from_parts(A: np.ndarray, parts: HessianParts, v: np.ndarray) -> np.ndarray:
+    """``H v = A^T (D o (A v)) + U C (U^T v)``; O(nnz(A)) per product."""
+    return A.T @ (parts.D * (A @ v)) + parts.U @ (parts.C @ (parts.U.T @ v))

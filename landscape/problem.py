@@ -1,0 +1,223 @@
+"""The regression problem: data, loss kind and regularisation, with its derivatives.
+
+``Problem`` holds ``A`` (n, d), ``b`` (n,), the weights ``w`` (n,) and the residual
+weight ``gamma``; its methods evaluate MATH.md 1-3 through ``landscape.losses``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import losses
+from .validation import MAX_DENSE_D, check_size, choice, real_array, real_scalar
+
+KINDS = ("softmax", "unified")
+#: residual weight gamma of each kind: u(z) = exp(z) + gamma z
+KIND_GAMMA = {"softmax": 0.0, "unified": 1.0}
+#: rows of a batch evaluated at once: keeps the (rows, n) temporary near 32 MB
+_BATCH_ENTRIES = 2**22
+#: next to a pole, derivatives may overflow; ``_finite`` turns that into a PoleError
+_NEAR_POLE = dict(over="ignore", invalid="ignore")
+
+
+class PoleError(ValueError):
+    """The point lies on the pole set of the unified loss (alpha = 0), where the
+    loss is infinite and its derivatives do not exist."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The loss and the quantities a page shows at one point ``x`` (d,).
+
+    ``f`` and ``c`` have shape (n,). ``alpha_sign`` is -1, 0 or 1;
+    ``log_abs_alpha = log|alpha|``; ``near_pole`` flags ``|alpha|`` below 1e-8 of
+    ``sum|u|`` (alpha is a cancellation of larger terms), ``at_pole`` alpha = 0.
+    """
+
+    x: np.ndarray
+    loss: float
+    f: np.ndarray
+    c: np.ndarray
+    alpha_sign: int
+    log_abs_alpha: float
+    near_pole: bool
+    at_pole: bool
+
+
+class Problem:
+    """Softmax regression, the unified ResNet + softmax loss, or a morph between them.
+
+    ``L(x) = 1/2 ||f(Ax) - b||^2 + 1/2 ||w o (Ax)||^2`` with ``f = u / <u, 1>`` and
+    ``u(z) = exp(z) + gamma z`` (MATH.md 1). The paper's objective is ``2 L`` with
+    ``w = 0``.
+
+    Parameters
+    ----------
+    A : (n, d) real array
+    b : (n,) real array, the target
+    kind : "softmax" (gamma = 0) or "unified" (gamma = 1)
+    w : None, a scalar or an (n,) array of regularisation weights, all >= 0
+    gamma : optional residual weight in [0, 1]; overrides the kind's own
+    x_true : optional (d,) point the target was generated from (realizable b)
+    """
+
+    def __init__(self, A, b, kind: str = "softmax", w=None, gamma=None, *,
+                 x_true=None) -> None:
+        A = real_array("A", A, ndim=2)
+        n, d = A.shape
+        if n == 0 or d == 0:
+            raise ValueError("A must have at least one row and one column (n >= 1 and "
+                             f"d >= 1); received shape {A.shape}.")
+        check_size(n, d)
+        self.A = A
+        self.b = real_array("b", b, ndim=1, length=n, length_name="n, the number of rows of A")
+        self.kind = choice("kind", kind, KINDS)
+        self.gamma = (KIND_GAMMA[kind] if gamma is None
+                      else real_scalar("gamma", gamma, low=0.0, high=1.0))
+        self.w = _weights(w, n)
+        self.w2 = self.w * self.w
+        self.w2.setflags(write=False)
+        self.x_true = (None if x_true is None else
+                       real_array("x_true", x_true, ndim=1, length=d,
+                                  length_name="d, the number of columns of A"))
+
+    @property
+    def n(self) -> int:
+        return self.A.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.A.shape[1]
+
+    def __repr__(self) -> str:
+        reg = "none" if not self.w.any() else f"w in [{self.w.min():.3g}, {self.w.max():.3g}]"
+        return (f"Problem(n={self.n}, d={self.d}, kind={self.kind!r}, gamma={self.gamma:g}, "
+                f"regularisation: {reg})")
+
+    # -- points -----------------------------------------------------------------
+    def check_point(self, x, name: str = "x") -> np.ndarray:
+        """``x`` as a finite float64 vector of length d, or a ValueError."""
+        return real_array(name, x, ndim=1, length=self.d,
+                          length_name="d, the number of columns of A")
+
+    def _state(self, x) -> tuple[np.ndarray, np.ndarray, losses.ScaleFree]:
+        x = self.check_point(x)
+        z = self.A @ x
+        return x, z, losses.scale_free(z, self.b, self.gamma)
+
+    def _smooth_state(self, x, what: str):
+        x, z, sf = self._state(x)
+        if sf.at_pole:
+            raise PoleError(f"x lies on the pole set of the unified loss (alpha(x) = 0, "
+                            f"gamma = {self.gamma:g}): the loss is infinite and its {what} "
+                            "does not exist there. Move x off the pole set.")
+        return x, z, sf
+
+    def evaluate(self, x) -> Evaluation:
+        """Loss, f, c and the normaliser's diagnostics at ``x``; never raises at poles."""
+        x, z, sf = self._state(x)
+        value = float(losses.evaluate_batch(z[None], self.b, self.gamma, self.w2).loss[0])
+        return Evaluation(x=x, loss=value, f=sf.f, c=sf.c, alpha_sign=sf.alpha_sign,
+                          log_abs_alpha=sf.log_abs_alpha, near_pole=sf.near_pole,
+                          at_pole=sf.at_pole)
+
+    # -- loss and derivatives ------------------------------------------------------
+    def loss(self, x) -> float:
+        """``L(x)``; +inf on the pole set (its limit from both sides)."""
+        x = self.check_point(x)
+        return float(losses.evaluate_batch((self.A @ x)[None], self.b, self.gamma,
+                                           self.w2).loss[0])
+
+    def loss_batch(self, X) -> np.ndarray:
+        """``L`` at each row of ``X`` (k, d) -> (k,), in row chunks of bounded memory."""
+        return self.evaluate_batch(X).loss
+
+    def evaluate_batch(self, X) -> losses.BatchValues:
+        """Loss, sign of alpha, log|alpha| and the near-pole flag at each row of X (k, d)."""
+        X = real_array("X", X, ndim=2)
+        if X.shape[1] != self.d:
+            raise ValueError(f"X must have d = {self.d} columns (one point per row); "
+                             f"received shape {X.shape}.")
+        step = max(1, _BATCH_ENTRIES // self.n)
+        parts = [losses.evaluate_batch(X[i:i + step] @ self.A.T, self.b, self.gamma, self.w2)
+                 for i in range(0, X.shape[0], step)]
+        if not parts:
+            empty = np.empty(0)
+            return losses.BatchValues(empty, empty.astype(int), empty, empty.astype(bool))
+        return losses.BatchValues(*(np.concatenate(field) for field in zip(
+            *((p.loss, p.alpha_sign, p.log_abs_alpha, p.near_pole) for p in parts))))
+
+    def gradient(self, x) -> np.ndarray:
+        """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
+        _, z, sf = self._smooth_state(x, "gradient")
+        with np.errstate(**_NEAR_POLE):
+            return _finite(losses.gradient_from_parts(self.A, sf, z, self.w2), "gradient", sf)
+
+    def hessian_parts(self, x) -> losses.HessianParts:
+        """``hess L = A^T diag(D) A + U C U^T`` (MATH.md 3): D (n,), U (d, 2), C (2, 2)."""
+        _, _, sf = self._smooth_state(x, "Hessian")
+        with np.errstate(**_NEAR_POLE):
+            parts = losses.hessian_parts(self.A, sf, self.b, self.w2)
+        _finite(parts.D, "Hessian", sf)
+        _finite(parts.U, "Hessian", sf)
+        return parts
+
+    def hessian(self, x) -> np.ndarray:
+        """The (d, d) Hessian, exactly symmetric; O(n d^2), never an n x n matrix."""
+        if self.d > MAX_DENSE_D:
+            raise ValueError(f"d must be at most {MAX_DENSE_D} to form the dense Hessian "
+                             f"({self.d}^2 entries would not fit); received d = {self.d}. "
+                             "Use hvp or hessian_parts instead.")
+        parts = self.hessian_parts(x)
+        with np.errstate(**_NEAR_POLE):
+            return _finite(losses.hessian_from_parts(self.A, parts), "Hessian", None)
+
+    def hvp(self, x, v) -> np.ndarray:
+        """Hessian-vector product ``H v`` (d,) in O(nnz(A)), without forming H."""
+        v = real_array("v", v, ndim=1, length=self.d, length_name="d, the number of columns of A")
+        parts = self.hessian_parts(x)
+        with np.errstate(**_NEAR_POLE):
+            return _finite(losses.hvp_from_parts(self.A, parts, v), "Hessian-vector product", None)
+
+    def derivatives(self, x) -> tuple[float, np.ndarray, np.ndarray]:
+        """``(L, grad L, hess L)`` at ``x`` from one pass over A (for Newton methods)."""
+        _, z, sf = self._smooth_state(x, "Hessian")
+        with np.errstate(**_NEAR_POLE):
+            value = 0.5 * float(sf.c @ sf.c) + 0.5 * float(self.w2 @ (z * z))
+            grad = _finite(losses.gradient_from_parts(self.A, sf, z, self.w2), "gradient", sf)
+            parts = losses.hessian_parts(self.A, sf, self.b, self.w2)
+            hess = _finite(losses.hessian_from_parts(self.A, parts), "Hessian", sf)
+        return value, grad, hess
+
+
+def _weights(w, n: int) -> np.ndarray:
+    """Regularisation weights as an (n,) array >= 0 (zeros for None)."""
+    if w is None:
+        out = np.zeros(n)
+    elif np.ndim(w) == 0 and not isinstance(w, (str, bytes)):
+        out = np.full(n, real_scalar("w", w if not isinstance(w, np.ndarray) else w.item(),
+                                     low=0.0))
+    else:
+        out = np.array(real_array("w", w, ndim=1, length=n,
+                                  length_name="n, the number of rows of A"))
+        if (out < 0).any():
+            i = int(np.argmax(out < 0))
+            raise ValueError(f"w must be non-negative (weights enter as w o w); received "
+                             f"{int((out < 0).sum())} negative entries (first w[{i}] = {out[i]:g}).")
+    out.setflags(write=False)
+    return out
+
+
+def _finite(value: np.ndarray, what: str, sf: losses.ScaleFree | None) -> np.ndarray:
+    """Pass ``value`` through, or explain that it overflowed next to a pole."""
+    if not np.all(np.isfinite(value)):
+        where = "" if sf is None else f" (log|alpha| = {sf.log_abs_alpha:.3g})"
+        raise PoleError(f"the {what} overflows float64 at this x: it lies next to the pole "
+                        f"set{where}, where it grows like "
+                        "alpha^-3 (gradient) or alpha^-4 (Hessian). Move x away from the "
+                        "pole set.")
+    return value
+
+

@@ -1,0 +1,54 @@
+"""A one-glance summary of a problem at a point, for the home page and notebooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator, eigsh
+
+from .losses import hvp_from_parts
+from .problem import Problem
+
+#: up to this d the eigenvalue range comes from a dense eigvalsh; above, from Lanczos
+DENSE_SUMMARY_D = 1000
+
+
+@dataclass(frozen=True)
+class ProblemSummary:
+    """n, d, the loss kind and gamma, and at the point x: the loss, log|alpha| with
+    its sign, and the smallest and largest Hessian eigenvalues."""
+
+    n: int
+    d: int
+    kind: str
+    gamma: float
+    regularised: bool
+    loss: float
+    alpha_sign: int
+    log_abs_alpha: float
+    near_pole: bool
+    eig_min: float
+    eig_max: float
+
+
+def summarize(prob: Problem, x=None) -> ProblemSummary:
+    """Summary of ``prob`` at ``x`` (default 0, where alpha = n for every kind)."""
+    x = np.zeros(prob.d) if x is None else prob.check_point(x)
+    ev = prob.evaluate(x)
+    if ev.at_pole:
+        lo = hi = float("nan")
+    elif prob.d <= DENSE_SUMMARY_D:
+        eigs = np.linalg.eigvalsh(prob.hessian(x))
+        lo, hi = float(eigs[0]), float(eigs[-1])
+    else:
+        parts = prob.hessian_parts(x)
+        op = LinearOperator((prob.d, prob.d), matvec=lambda v: hvp_from_parts(prob.A, parts, v),
+                            dtype=float)
+        v0 = np.ones(prob.d)  # fixed start: the same summary every time
+        lo = float(eigsh(op, k=1, which="SA", v0=v0, return_eigenvectors=False)[0])
+        hi = float(eigsh(op, k=1, which="LA", v0=v0, return_eigenvectors=False)[0])
+    return ProblemSummary(n=prob.n, d=prob.d, kind=prob.kind, gamma=prob.gamma,
+                          regularised=bool(prob.w.any()), loss=ev.loss,
+                          alpha_sign=ev.alpha_sign, log_abs_alpha=ev.log_abs_alpha,
+                          near_pole=ev.near_pole, eig_min=lo, eig_max=hi)
