@@ -8,14 +8,15 @@ The formulas are those of MATH.md (Song, Wang, Yin, arXiv:2309.13482), with the 
 ``L(x) = 1/2 ||f(Ax) - b||^2 + 1/2 ||w o Ax||^2``.
 """
 
-from .data import MATRICES, TARGETS, WEIGHTS, load_array, load_problem, make_problem
+from .data import (DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem, load_array,
+                   load_problem, make_problem)
 from .losses import BatchValues, HessianParts
 from .problem import KINDS, Evaluation, PoleError, Problem
 from .summary import ProblemSummary, summarize
 from .validation import MAX_DENSE_D, MAX_ENTRIES
 
 __all__ = [
-    "BatchValues", "Evaluation", "HessianParts", "KINDS", "MATRICES", "MAX_DENSE_D",
+    "BatchValues", "DEFAULT_PROBLEM", "Evaluation", "HessianParts", "KINDS", "MATRICES", "MAX_DENSE_D",
     "MAX_ENTRIES", "PoleError", "Problem", "ProblemSummary", "TARGETS", "WEIGHTS",
-    "load_array", "load_problem", "make_problem", "summarize",
+    "default_problem", "load_array", "load_problem", "make_problem", "summarize",
 ]

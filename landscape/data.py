@@ -23,6 +23,10 @@ TARGETS = ("simplex", "realizable", "one_hot")
 WEIGHTS = ("none", "constant", "strongly_convex")
 #: largest file read (bytes); larger inputs are refused before parsing
 MAX_FILE_BYTES = 800 * 2**20
+#: the problem the app opens on: small enough to feel instant, realizable with a little
+#: noise so the minimiser is near x_true, lightly regularised
+DEFAULT_PROBLEM = dict(n=200, d=10, seed=0, kind="unified", matrix="gaussian",
+                       target="realizable", noise=0.1, w="constant", w_value=0.05)
 
 
 def make_problem(n: int, d: int, seed: int = 0, *, kind: str = "softmax",
@@ -78,6 +82,11 @@ def make_problem(n: int, d: int, seed: int = 0, *, kind: str = "softmax",
     else:
         weights = _strongly_convex_weights(A, b, gamma_value, strong_convexity)
     return Problem(A, b, kind=kind, w=weights, gamma=gamma, x_true=x_true)
+
+
+def default_problem(**overrides) -> Problem:
+    """The app's default problem (``DEFAULT_PROBLEM``), with any arguments replaced."""
+    return make_problem(**{**DEFAULT_PROBLEM, **overrides})
 
 
 def _seed(name: str, value) -> int:

@@ -135,21 +135,45 @@ class HessianParts:
         return 0.5 * (m + m.T)
 
 
-def hessian_parts(A: np.ndarray, sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> HessianParts:
-    """The parts of MATH.md 3 from the scale-free vectors; cost O(nnz(A))."""
+def hessian_weights(sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """``(D, s, g0)`` of MATH.md 3 in O(n): ``D = p o p + q o c - <c, f> q + w o w``,
+    ``s = p o (2f - b)``, ``g0 = <3f - 2b, f>``."""
     cf = float(sf.c @ sf.f)
     D = sf.p * sf.p + sf.q * sf.c - cf * sf.q + w2
     s = sf.p * (2.0 * sf.f - b)
     g0 = float((3.0 * sf.f - 2.0 * b) @ sf.f)
-    U = A.T @ np.column_stack([sf.p, s])
-    C = np.array([[g0, -1.0], [-1.0, 0.0]])
-    return HessianParts(D=D, U=U, C=C)
+    return D, s, g0
+
+
+def gradient_weights(sf: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
+    """``p o c - <c, f> p + w o w o z`` (n,): the gradient is A^T times this."""
+    return sf.p * sf.c - float(sf.c @ sf.f) * sf.p + w2 * z
+
+
+def back(A: np.ndarray, *vectors: np.ndarray) -> np.ndarray:
+    """``A^T y`` for several n-vectors y in one pass, shape (len(vectors), d).
+
+    Stacked as rows, ``Y @ A`` is a wide GEMM; ``A.T @ Y`` with a skinny Y runs
+    about twice slower in OpenBLAS (measured: 3.2 ms vs 6.5 ms at n=20000, d=500).
+    """
+    return np.vstack(vectors) @ A
+
+
+def parts_from(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> HessianParts:
+    """Assemble ``HessianParts`` from D and ``a = A^T p``, ``t = A^T s``."""
+    return HessianParts(D=D, U=np.column_stack([a, t]), C=np.array([[g0, -1.0], [-1.0, 0.0]]))
+
+
+def hessian_parts(A: np.ndarray, sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> HessianParts:
+    """The parts of MATH.md 3 from the scale-free vectors; one pass over A."""
+    D, s, g0 = hessian_weights(sf, b, w2)
+    a, t = back(A, sf.p, s)
+    return parts_from(D, g0, a, t)
 
 
 def gradient_from_parts(A: np.ndarray, sf: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
     """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
-    cf = float(sf.c @ sf.f)
-    return A.T @ (sf.p * sf.c - cf * sf.p + w2 * z)
+    return A.T @ gradient_weights(sf, z, w2)
 
 
 def hessian_from_parts(A: np.ndarray, parts: HessianParts) -> np.ndarray:
@@ -160,5 +184,6 @@ def hessian_from_parts(A: np.ndarray, parts: HessianParts) -> np.ndarray:
 
 
 def hvp_from_parts(A: np.ndarray, parts: HessianParts, v: np.ndarray) -> np.ndarray:
-    """``H v = A^T (D o (A v)) + U C (U^T v)``; O(nnz(A)) per product."""
-    return A.T @ (parts.D * (A @ v)) + parts.U @ (parts.C @ (parts.U.T @ v))
+    """``H v = A^T (D o (A v)) + U C (U^T v)`` for v (d,) or (d, m); O(nnz(A)) per column."""
+    D = parts.D if v.ndim == 1 else parts.D[:, None]
+    return A.T @ (D * (A @ v)) + parts.U @ (parts.C @ (parts.U.T @ v))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from functools import partial
+
 import numpy as np
+from scipy.sparse.linalg import LinearOperator
 
 from . import losses
 from .validation import MAX_DENSE_D, check_size, choice, real_array, real_scalar
@@ -108,12 +111,18 @@ class Problem:
         return x, z, losses.scale_free(z, self.b, self.gamma)
 
     def _smooth_state(self, x, what: str):
-        x, z, sf = self._state(x)
+        x = self.check_point(x)
+        z = self.A @ x
+        return x, z, self._scale_free(z, what)
+
+    def _scale_free(self, z: np.ndarray, what: str) -> losses.ScaleFree:
+        """The scale-free vectors at z, or a PoleError where alpha = 0."""
+        sf = losses.scale_free(z, self.b, self.gamma)
         if sf.at_pole:
             raise PoleError(f"x lies on the pole set of the unified loss (alpha(x) = 0, "
                             f"gamma = {self.gamma:g}): the loss is infinite and its {what} "
                             "does not exist there. Move x off the pole set.")
-        return x, z, sf
+        return sf
 
     def evaluate(self, x) -> Evaluation:
         """Loss, f, c and the normaliser's diagnostics at ``x``; never raises at poles."""
@@ -175,19 +184,41 @@ class Problem:
             return _finite(losses.hessian_from_parts(self.A, parts), "Hessian", None)
 
     def hvp(self, x, v) -> np.ndarray:
-        """Hessian-vector product ``H v`` (d,) in O(nnz(A)), without forming H."""
+        """Hessian-vector product ``H v`` (d,) in O(nnz(A)), without forming H.
+
+        Forward ``Ax``, ``Av``; back ``A^T [p, s, D o Av]`` in one pass. For
+        many products at one x, ``hessian_operator(x)`` reuses the parts.
+        """
+        x = self.check_point(x)
         v = real_array("v", v, ndim=1, length=self.d, length_name="d, the number of columns of A")
-        parts = self.hessian_parts(x)
+        z, av = self.A @ x, self.A @ v  # two GEMVs beat one skinny GEMM here
+        sf = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
-            return _finite(losses.hvp_from_parts(self.A, parts, v), "Hessian-vector product", None)
+            D, s, g0 = losses.hessian_weights(sf, self.b, self.w2)
+            a, t, back = losses.back(self.A, sf.p, s, D * av)
+            av_a, av_t = float(a @ v), float(t @ v)
+            return _finite(back + (g0 * av_a - av_t) * a - av_a * t,
+                           "Hessian-vector product", sf)
+
+    def hessian_operator(self, x) -> LinearOperator:
+        """``H`` at ``x`` as a SciPy ``LinearOperator`` (d, d), e.g. for ``eigsh``;
+        the parts are computed once, each product then costs two passes over A."""
+        parts = self.hessian_parts(x)
+        matvec = partial(losses.hvp_from_parts, self.A, parts)
+        return LinearOperator((self.d, self.d), matvec=matvec, matmat=matvec, rmatvec=matvec,
+                              dtype=np.float64)
 
     def derivatives(self, x) -> tuple[float, np.ndarray, np.ndarray]:
-        """``(L, grad L, hess L)`` at ``x`` from one pass over A (for Newton methods)."""
-        _, z, sf = self._smooth_state(x, "Hessian")
+        """``(L, grad L, hess L)`` at ``x`` sharing the passes over A (for Newton)."""
+        x = self.check_point(x)
+        z = self.A @ x
+        sf = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
             value = 0.5 * float(sf.c @ sf.c) + 0.5 * float(self.w2 @ (z * z))
-            grad = _finite(losses.gradient_from_parts(self.A, sf, z, self.w2), "gradient", sf)
-            parts = losses.hessian_parts(self.A, sf, self.b, self.w2)
+            D, s, g0 = losses.hessian_weights(sf, self.b, self.w2)
+            a, t, grad = losses.back(self.A, sf.p, s, losses.gradient_weights(sf, z, self.w2))
+            grad = _finite(grad, "gradient", sf)
+            parts = losses.parts_from(D, g0, a, t)
             hess = _finite(losses.hessian_from_parts(self.A, parts), "Hessian", sf)
         return value, grad, hess
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import eigsh
 
-from .losses import hvp_from_parts
 from .problem import Problem
 
 #: up to this d the eigenvalue range comes from a dense eigvalsh; above, from Lanczos
@@ -42,9 +41,7 @@ def summarize(prob: Problem, x=None) -> ProblemSummary:
         eigs = np.linalg.eigvalsh(prob.hessian(x))
         lo, hi = float(eigs[0]), float(eigs[-1])
     else:
-        parts = prob.hessian_parts(x)
-        op = LinearOperator((prob.d, prob.d), matvec=lambda v: hvp_from_parts(prob.A, parts, v),
-                            dtype=float)
+        op = prob.hessian_operator(x)
         v0 = np.ones(prob.d)  # fixed start: the same summary every time
         lo = float(eigsh(op, k=1, which="SA", v0=v0, return_eigenvectors=False)[0])
         hi = float(eigsh(op, k=1, which="LA", v0=v0, return_eigenvectors=False)[0])

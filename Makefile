@@ -1,0 +1,32 @@
+# Two commands do all set-up (see README):  make run  |  make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# stamps: reinstall only when pyproject.toml changes
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(BIN)/streamlit run app.py
+
+test: $(VENV)/.test-deps
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.run-deps
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .hypothesis

@@ -1,0 +1,53 @@
+"""Streamlit glue: page set-up, cached computations keyed on small specs, and the
+widgets that show library results. The only package module that imports streamlit."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+import landscape as ls
+
+KIND_LABELS = {"softmax": "Softmax regression", "unified": "Unified ResNet + softmax"}
+
+
+def page_setup(title: str) -> None:
+    """Common page configuration; call first on every page."""
+    st.set_page_config(page_title=f"{title} · Loss-landscape lab", layout="wide")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def default_summary(kind: str) -> ls.ProblemSummary:
+    """Summary at x = 0 of the default problem with the given loss kind."""
+    return ls.summarize(ls.default_problem(kind=kind))
+
+
+def show_summary(summary: ls.ProblemSummary) -> None:
+    """The summary as a row of metrics, with the normaliser's state spelled out."""
+    cols = st.columns(6)
+    cols[0].metric("n (rows of A)", f"{summary.n}")
+    cols[1].metric("d (unknowns)", f"{summary.d}")
+    cols[2].metric("loss kind", summary.kind, help=f"gamma = {summary.gamma:g}")
+    cols[3].metric("L(0)", f"{summary.loss:.6g}")
+    cols[4].metric("smallest eigenvalue of H(0)", _number(summary.eig_min))
+    cols[5].metric("largest eigenvalue of H(0)", _number(summary.eig_max))
+    state = "positive" if summary.alpha_sign > 0 else "negative" if summary.alpha_sign < 0 else "zero"
+    st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state} "
+               f"(log|alpha| = {summary.log_abs_alpha:.4g}, alpha = n for every kind); "
+               f"regularisation {'on' if summary.regularised else 'off'}. "
+               + _curvature_note(summary))
+
+
+def _curvature_note(summary: ls.ProblemSummary) -> str:
+    """Say whether H(0) is positive definite for this problem, rather than assume it."""
+    if math.isnan(summary.eig_min):
+        return "The Hessian does not exist at a pole."
+    if summary.eig_min > 0:
+        return "H(0) is positive definite here: the loss is locally strictly convex at 0."
+    return ("H(0) has a negative eigenvalue here: the loss is not convex at 0 "
+            "(PSD needs enough regularisation, MATH.md 4).")
+
+
+def _number(value: float) -> str:
+    return "undefined (pole)" if math.isnan(value) else f"{value:.4g}"

@@ -1,0 +1,97 @@
+"""The app in a real browser: Debian's Chromium driven by Playwright against
+``streamlit run`` on 127.0.0.1. Screenshots land in artifacts/screenshots/."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGES = ["", *(p.stem.split("_", 1)[1] for p in sorted((ROOT / "pages").glob("*.py")))]
+# the flags this sandbox needs: no sandboxing as root, no background network calls
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="no /usr/bin/chromium: run scripts/ensure-chromium (apt) to "
+                              "enable the browser tests"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS.parent / "streamlit-e2e.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.close()
+        pytest.fail("streamlit did not start within 60 s; see artifacts/streamlit-e2e.log")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "home")
+def test_page_renders_without_exception(server, browser, page):
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{server}/{page}", wait_until="domcontentloaded")
+    tab.wait_for_selector('[data-testid="stMetricValue"], .js-plotly-plot', timeout=60_000)
+    tab.wait_for_timeout(500)  # let the last elements settle before the screenshot
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.screenshot(path=str(SHOTS / f"{page or 'home'}.png"), full_page=True)
+    tab.close()
+
+
+def test_home_radio_recomputes_in_the_browser(server, browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(server, wait_until="domcontentloaded")
+    kind = tab.locator('[data-testid="stMetricValue"]').nth(2)
+    kind.wait_for(timeout=60_000)
+    assert kind.inner_text().strip() == "unified"
+    tab.locator('[data-testid="stRadio"]').get_by_text("Softmax regression").click()
+    tab.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]')[2]"
+        "?.innerText.trim() === 'softmax'", timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.close()
