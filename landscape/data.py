@@ -215,6 +215,9 @@ def _read_bytes(source, filename: str | None) -> tuple[bytes, str]:
 
 
 def _load_npy(data: bytes, label: str) -> np.ndarray:
+    if not data.startswith(b"\x93NUMPY"):
+        raise ValueError(f"{label} is not a valid .npy array (it lacks the NumPy signature); save "
+                         "it with np.save, or give a .csv name if it is text.")
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except ValueError as err:
@@ -266,7 +269,7 @@ def _load_csv(data: bytes, label: str) -> np.ndarray:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise ValueError(f"{label} has no numbers; a .csv must hold comma-separated numbers.")
-    if not _numeric_line(lines[0]):
+    if _header_line(lines[0]):
         lines = lines[1:]  # a header of column names
         if not lines:
             raise ValueError(f"{label} has a header line but no numbers.")
@@ -277,9 +280,13 @@ def _load_csv(data: bytes, label: str) -> np.ndarray:
                          f"{err}") from None
 
 
-def _numeric_line(line: str) -> bool:
-    try:
-        [float(tok) for tok in line.split(",")]
-    except ValueError:
-        return False
+def _header_line(line: str) -> bool:
+    """A line of column names: no field of it reads as a number (so a first data
+    line with a typo is reported, not dropped)."""
+    for tok in line.split(","):
+        try:
+            float(tok)
+            return False
+        except ValueError:
+            pass
     return True

@@ -59,7 +59,8 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
     """Stable f, p, q, c and alpha diagnostics at ``z`` (n,), MATH.md 6."""
     k = float(_shift(z, gamma))
     e = np.exp(z - k)
-    lin = gamma * np.exp(-k)  # |gamma z e^-K| <= 1 by the choice of K
+    # |gamma z e^-K| <= 1 by the choice of K; softmax skips it (e^-K may overflow)
+    lin = gamma * np.exp(-k) if gamma > 0 else 0.0
     u = e + lin * z
     alpha = float(np.sum(u))
     size = float(np.sum(np.abs(u)))

@@ -68,14 +68,18 @@ class Problem:
 
     def __init__(self, A, b, kind: str = "softmax", w=None, gamma=None, *,
                  x_true=None) -> None:
-        A = real_array("A", A, ndim=2)
+        shape = np.shape(A) if hasattr(A, "shape") else ()
+        if len(shape) == 2:  # refuse an oversized A before converting (copying) it
+            check_size(*shape)
+        A = real_array("A", A, ndim=2, copy=True)
         n, d = A.shape
         if n == 0 or d == 0:
             raise ValueError("A must have at least one row and one column (n >= 1 and "
                              f"d >= 1); received shape {A.shape}.")
         check_size(n, d)
         self.A = A
-        self.b = real_array("b", b, ndim=1, length=n, length_name="n, the number of rows of A")
+        self.b = real_array("b", b, ndim=1, length=n, length_name="n, the number of rows of A",
+                            copy=True)
         self.kind = choice("kind", kind, KINDS)
         self.gamma = (KIND_GAMMA[kind] if gamma is None
                       else real_scalar("gamma", gamma, low=0.0, high=1.0))
@@ -175,13 +179,16 @@ class Problem:
 
     def hessian(self, x) -> np.ndarray:
         """The (d, d) Hessian, exactly symmetric; O(n d^2), never an n x n matrix."""
-        if self.d > MAX_DENSE_D:
-            raise ValueError(f"d must be at most {MAX_DENSE_D} to form the dense Hessian "
-                             f"({self.d}^2 entries would not fit); received d = {self.d}. "
-                             "Use hvp or hessian_parts instead.")
+        self._check_dense()
         parts = self.hessian_parts(x)
         with np.errstate(**_NEAR_POLE):
             return _finite(losses.hessian_from_parts(self.A, parts), "Hessian", None)
+
+    def _check_dense(self) -> None:
+        if self.d > MAX_DENSE_D:
+            raise ValueError(f"d must be at most {MAX_DENSE_D} to form the dense Hessian "
+                             f"({self.d}^2 entries would not fit); received d = {self.d}. "
+                             "Use hvp, hessian_operator or hessian_parts instead.")
 
     def hvp(self, x, v) -> np.ndarray:
         """Hessian-vector product ``H v`` (d,) in O(nnz(A)), without forming H.
@@ -210,6 +217,7 @@ class Problem:
 
     def derivatives(self, x) -> tuple[float, np.ndarray, np.ndarray]:
         """``(L, grad L, hess L)`` at ``x`` sharing the passes over A (for Newton)."""
+        self._check_dense()
         x = self.check_point(x)
         z = self.A @ x
         sf = self._scale_free(z, "Hessian")
@@ -231,8 +239,8 @@ def _weights(w, n: int) -> np.ndarray:
         out = np.full(n, real_scalar("w", w if not isinstance(w, np.ndarray) else w.item(),
                                      low=0.0))
     else:
-        out = np.array(real_array("w", w, ndim=1, length=n,
-                                  length_name="n, the number of rows of A"))
+        out = real_array("w", w, ndim=1, length=n, length_name="n, the number of rows of A",
+                         copy=True)
         if (out < 0).any():
             i = int(np.argmax(out < 0))
             raise ValueError(f"w must be non-negative (weights enter as w o w); received "

@@ -26,15 +26,21 @@ def describe(value) -> str:
 
 
 def real_array(name: str, value, *, ndim: int, length: int | None = None,
-               length_name: str = "") -> np.ndarray:
-    """``value`` as a C-contiguous float64 array of ``ndim`` dimensions, all finite.
+               length_name: str = "", copy: bool = False) -> np.ndarray:
+    """``value`` as a read-only C-contiguous float64 array of ``ndim`` dimensions,
+    all finite; the caller's array is never modified.
 
     ``length`` (optional) is the required size of the first axis; ``length_name``
-    says where it comes from (e.g. "n, the number of rows of A").
+    says where it comes from (e.g. "n, the number of rows of A"). ``copy=True``
+    returns an array that owns its data (for values an object keeps).
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise ValueError(f"{name} must be a real numeric array; received {describe(value)}.")
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as err:  # ragged nested lists, odd objects
+        raise ValueError(f"{name} must be a rectangular numeric array; received "
+                         f"{describe(value)} ({err}).") from None
     if arr.dtype == object or arr.dtype.kind in "USVMm":
         raise ValueError(f"{name} must be a real numeric array; received an array of "
                          f"dtype {arr.dtype} (object, text or time data is not read).")
@@ -47,7 +53,10 @@ def real_array(name: str, value, *, ndim: int, length: int | None = None,
     if length is not None and arr.shape[0] != length:
         raise ValueError(f"{name} must have length {length} ({length_name}); "
                          f"received shape {arr.shape}.")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if copy:
+        arr = np.array(arr, dtype=np.float64, order="C")
+    else:  # a view: freezing it must not freeze the caller's array
+        arr = np.ascontiguousarray(arr, dtype=np.float64).view()
     bad = ~np.isfinite(arr)
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -144,6 +144,13 @@ def test_hessian_routes_agree(kind, gamma, wmode, rng):
     cols = np.column_stack([prob.hvp(x, e) for e in np.eye(prob.d)])
     assert np.linalg.norm(H - cols) <= 1e-12 * scale
 
+    # the LinearOperator built once from the parts, by matvec and by matmat
+    op = prob.hessian_operator(x)
+    assert op.shape == (prob.d, prob.d)
+    assert np.linalg.norm(H - op.matmat(np.eye(prob.d))) <= 1e-12 * scale
+    v = np.linspace(-1.0, 1.0, prob.d)
+    assert np.linalg.norm(op.matvec(v) - H @ v) <= 1e-12 * scale * np.linalg.norm(v)
+
 
 @pytest.mark.parametrize("wmode", WEIGHT_MODES)
 @pytest.mark.parametrize("kind,gamma", KIND_GAMMAS)
@@ -354,6 +361,29 @@ def test_equal_logits_give_uniform_f(kind, level, rng):
         H = prob.hessian(x)
         assert np.all(np.isfinite(H))
         assert np.array_equal(H, H.T)
+
+
+@pytest.mark.parametrize("shift", [-100.0, -700.0, -709.0, -720.0, -760.0, -1000.0, 750.0])
+def test_softmax_is_shift_invariant_at_extreme_logits(shift, rng):
+    """Softmax f(z + t 1) = f(z): with a column of ones in A, moving x along e1 changes
+    nothing, however far (MATH.md 6: the shifted form is exact)."""
+    n, d = 5, 3
+    A = np.column_stack([np.ones(n), rng.standard_normal((n, d - 1))])
+    prob = ls.Problem(A, rng.dirichlet(np.ones(n)), kind="softmax")
+    x = np.array([0.0, 0.4, -0.3])
+    moved = x + shift * np.eye(d)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert prob.loss(moved) == pytest.approx(prob.loss(x), rel=1e-12)
+        ev, ev0 = prob.evaluate(moved), prob.evaluate(x)
+        np.testing.assert_allclose(ev.f, ev0.f, rtol=1e-12)
+        assert ev.log_abs_alpha == pytest.approx(ev0.log_abs_alpha + shift, rel=1e-12)
+        g0 = prob.gradient(x)
+        np.testing.assert_allclose(prob.gradient(moved), g0, rtol=1e-10,
+                                   atol=1e-13 * np.abs(g0).max())
+        H0 = prob.hessian(x)
+        np.testing.assert_allclose(prob.hessian(moved), H0, rtol=1e-10,
+                                   atol=1e-13 * np.abs(H0).max())
 
 
 # -- poles of the unified loss -----------------------------------------------------------
