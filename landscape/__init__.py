@@ -13,10 +13,14 @@ from .data import (DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem,
 from .losses import BatchValues, HessianParts
 from .problem import KINDS, Evaluation, PoleError, Problem
 from .summary import ProblemSummary, summarize
+from .surface import (Directions, Line, Projection, Surface, default_view, grid, line_1d,
+                      make_directions, project, surface_2d)
 from .validation import MAX_DENSE_D, MAX_ENTRIES
 
 __all__ = [
-    "BatchValues", "DEFAULT_PROBLEM", "Evaluation", "HessianParts", "KINDS", "MATRICES", "MAX_DENSE_D",
-    "MAX_ENTRIES", "PoleError", "Problem", "ProblemSummary", "TARGETS", "WEIGHTS",
-    "default_problem", "load_array", "load_problem", "make_problem", "summarize",
+    "BatchValues", "DEFAULT_PROBLEM", "Directions", "Evaluation", "HessianParts", "KINDS",
+    "Line", "MATRICES", "MAX_DENSE_D", "MAX_ENTRIES", "PoleError", "Problem", "ProblemSummary",
+    "Projection", "Surface", "TARGETS", "WEIGHTS", "default_problem", "default_view", "grid",
+    "line_1d", "load_array", "load_problem", "make_directions", "make_problem", "project",
+    "summarize", "surface_2d",
 ]

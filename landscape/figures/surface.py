@@ -1,0 +1,161 @@
+"""Figures of loss surfaces and slices: contour map, 3-D surface, 1-D slice, and
+trajectories drawn on the plane. Data in (``Surface``, ``Line``, ``Projection``),
+``go.Figure`` out; the numbers all come from ``landscape.surface``."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..surface import Line, Projection, Surface
+
+#: keeps zoom, pan and the 3-D camera where the user left them across redraws
+UIREVISION = "landscape"
+COLORSCALE = "Viridis"
+POLE_COLOR = "#d62728"
+
+
+def _shown_values(values: np.ndarray, hide: np.ndarray, log_scale: bool,
+                  floor: float) -> np.ndarray:
+    """Values as drawn: hidden cells become gaps; log10 for a log colour scale."""
+    shown = np.where(hide | ~np.isfinite(values), np.nan, values)
+    if log_scale:
+        with np.errstate(invalid="ignore"):  # NaN gaps stay NaN
+            shown = np.log10(np.maximum(shown, floor))
+    return shown
+
+
+def _log_floor(lo: float, hi: float) -> float:
+    """Smallest value drawn on a log scale: the surface's minimum, or 1e-12 of its top
+    when the minimum is 0 (an exact fit)."""
+    return lo if lo > 0 else max(hi, 1e-300) * 1e-12
+
+
+def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
+    if not log_scale:
+        return dict(title="L(x)")
+    ticks = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    return dict(title="L(x)", tickvals=ticks, ticktext=[f"1e{int(t)}" for t in ticks])
+
+
+def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
+                   log_scale: bool = False, show_poles: bool = True,
+                   title: str | None = None) -> go.Figure:
+    """Contour map of ``surface.values`` over (alphas, betas).
+
+    The colour range is ``surface.display_min .. display_max`` so one pole cannot
+    swamp it; cells at the pole are gaps; the pole set (alpha = 0) is outlined and
+    the region alpha < 0, where the loss's stationary points are spurious, veiled.
+    """
+    lo, hi = surface.display_min, surface.display_max
+    floor = _log_floor(lo, hi)
+    z = _shown_values(surface.values, surface.pole, log_scale, floor)
+    zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
+    fig = go.Figure(go.Contour(
+        x=surface.alphas, y=surface.betas, z=z, zmin=zmin, zmax=zmax, zauto=False,
+        colorscale=COLORSCALE, ncontours=30, contours=dict(coloring="heatmap"),
+        line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
+        colorbar=_colorbar(log_scale, zmin, zmax), name="loss",
+        customdata=surface.values,
+        hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>L = %{customdata:.6g}<extra></extra>"))
+    if show_poles and surface.has_poles:
+        # the veil over alpha < 0 (where stationary points are spurious) is a contour
+        # trace so that it draws above the loss; the red line is the pole set alpha = 0
+        veil = "rgba(30,30,30,0.45)"
+        fig.add_trace(go.Contour(
+            x=surface.alphas, y=surface.betas, z=np.where(surface.alpha_sign < 0, 1.0, np.nan),
+            zmin=0, zmax=1, contours=dict(coloring="heatmap"), line=dict(width=0),
+            colorscale=[[0, veil], [1, veil]], showscale=False, connectgaps=False,
+            name="α < 0 (veiled)", hoverinfo="skip", showlegend=True))
+        fig.add_trace(go.Contour(
+            x=surface.alphas, y=surface.betas, z=surface.alpha_sign.astype(float),
+            contours=dict(start=0, end=0, size=1, coloring="lines"), showscale=False,
+            colorscale=[[0, POLE_COLOR], [1, POLE_COLOR]], line=dict(width=3),
+            name="pole set (α = 0)", hoverinfo="skip", showlegend=True))
+    fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],
+                      uirevision=UIREVISION, legend=dict(orientation="h", y=-0.15),
+                      margin=dict(l=60, r=20, t=50 if title else 20, b=60))
+    fig.update_yaxes(scaleanchor=None)
+    return fig
+
+
+def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
+                     log_scale: bool = False, title: str | None = None) -> go.Figure:
+    """3-D surface of the loss; cells at poles or above the display range are gaps,
+    so a pole shows as a hole rather than a spike that flattens everything else."""
+    lo, hi = surface.display_min, surface.display_max
+    floor = _log_floor(lo, hi)
+    z = _shown_values(surface.values, surface.pole | (surface.values > hi), log_scale, floor)
+    zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
+    fig = go.Figure(go.Surface(
+        x=surface.alphas, y=surface.betas, z=z, cmin=zmin, cmax=zmax, colorscale=COLORSCALE,
+        colorbar=_colorbar(log_scale, zmin, zmax), name="loss",
+        customdata=surface.values,
+        hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>L = %{customdata:.6g}<extra></extra>"))
+    fig.update_layout(title=title, uirevision=UIREVISION, margin=dict(l=0, r=0, t=40, b=0),
+                      scene=dict(xaxis_title=labels[0], yaxis_title=labels[1],
+                                 zaxis_title="log10 L" if log_scale else "L",
+                                 zaxis=dict(range=[zmin, zmax])))
+    return fig
+
+
+def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
+                 title: str | None = None) -> go.Figure:
+    """The loss along a line; the pole set is marked by vertical lines where alpha
+    changes sign and the stretches with alpha < 0 are shaded."""
+    shown = np.where(line.pole | ~np.isfinite(line.values), np.nan, line.values)
+    fig = go.Figure(go.Scatter(x=line.ts, y=shown, mode="lines", name="L",
+                               hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.6g}}<extra></extra>"))
+    sign = line.alpha_sign
+    for k in np.flatnonzero(sign[1:] != sign[:-1]):
+        fig.add_vline(x=0.5 * (line.ts[k] + line.ts[k + 1]), line=dict(color=POLE_COLOR, dash="dash"),
+                      annotation_text="α = 0", annotation_position="top")
+    for start, stop in _runs(sign < 0):
+        fig.add_vrect(x0=line.ts[start], x1=line.ts[stop], fillcolor="#444", opacity=0.15,
+                      line_width=0)
+    top = line.display_max
+    fig.update_layout(title=title, xaxis_title=label, yaxis_title="L(x)", uirevision=UIREVISION,
+                      margin=dict(l=60, r=20, t=50 if title else 20, b=50))
+    if log_scale:
+        floor = _log_floor(line.display_min, top)
+        fig.update_yaxes(type="log", range=[np.log10(max(line.display_min, floor)),
+                                            np.log10(max(top, floor)) + 0.1])
+    else:
+        pad = 0.05 * (top - line.display_min)
+        fig.update_yaxes(range=[line.display_min - pad, top + pad])
+    return fig
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) index pairs of the runs of True in a 1-D mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def add_trajectory(fig: go.Figure, projection: Projection, name: str, *,
+                   losses: np.ndarray | None = None, color: str | None = None) -> go.Figure:
+    """Draw a path projected on the plane, start (circle) and end (star) marked;
+    each point's distance from the plane is in its hover text and the largest in
+    the legend, so the picture says how much of the path it shows. With ``losses``
+    the path is drawn in 3-D (for ``surface3d_figure``)."""
+    dist = projection.distance
+    legend = f"{name} (off-plane ≤ {dist.max():.2g})" if dist.size else name
+    hover = ("step %{customdata[0]}<br>a = %{x:.4g}<br>c = %{y:.4g}"
+             "<br>distance from plane %{customdata[1]:.3g}<extra>" + name + "</extra>")
+    custom = np.column_stack([np.arange(dist.size), dist])
+    line = dict(color=color, width=3)
+    if losses is None:
+        fig.add_trace(go.Scatter(x=projection.alphas, y=projection.betas, mode="lines+markers",
+                                 name=legend, line=line, marker=dict(size=6, color=color),
+                                 customdata=custom, hovertemplate=hover))
+        for idx, symbol, what in ((0, "circle-open", "start"), (-1, "star", "end")):
+            fig.add_trace(go.Scatter(
+                x=[projection.alphas[idx]], y=[projection.betas[idx]], mode="markers",
+                marker=dict(symbol=symbol, size=16, color=color or "white",
+                            line=dict(width=2, color="black")),
+                name=f"{name}: {what}", showlegend=False, hoverinfo="skip"))
+    else:
+        fig.add_trace(go.Scatter3d(x=projection.alphas, y=projection.betas, z=losses,
+                                   mode="lines+markers", name=legend, line=line,
+                                   marker=dict(size=3, color=color)))
+    return fig

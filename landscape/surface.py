@@ -1,0 +1,471 @@
+"""The loss on a plane and along a line; directions to look along; projections.
+
+On the plane ``x = center + a u + c v`` every ``z = A x`` is ``P + a Q + c R`` with
+``P = A center``, ``Q = A u``, ``R = A v``. The exponential separates,
+``exp(z_i) = exp(P_i + a Q_i) exp(c R_i)``, so every sum the loss needs is a matrix
+product between a factor of the grid's columns (a) and one of its rows (c); the
+rest are polynomials in a and c (MATH.md 7). ``surface_2d`` evaluates a G x G grid
+with five (G x n)(n x G) products instead of G^2 n exponentials, and re-evaluates
+directly the few cells where those sums lose digits. ``evaluate_plane_direct`` is
+the reference: z broadcast in row chunks, one exponential per cell and row of A.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import losses
+from .problem import Problem
+from .validation import positive_int, real_array, real_scalar
+
+#: most grid points along one axis of a surface (a 1001 x 1001 plane at n = 10^4
+#: takes a few seconds; beyond that the picture cannot show more detail anyway)
+MAX_RESOLUTION = 1001
+#: most points of a 1-D slice
+MAX_LINE_POINTS = 20001
+#: columns of A handled at once by the fast evaluator (bounds its memory to a few
+#: (G x 4096) blocks, independent of n)
+_BLOCK = 4096
+_EPS = np.finfo(float).eps
+#: a cell is recomputed directly when the sums' rounding could move its value by more
+#: than this (relative); the direct route has only its own rounding
+_FALLBACK_RTOL = 1e-11
+
+
+@dataclass(frozen=True)
+class Surface:
+    """The loss on a grid of the plane ``center + a u + c v``.
+
+    ``values[j, i] = L(center + alphas[i] u + betas[j] v)``: rows follow betas and
+    columns alphas, as Plotly expects. Every grid field has shape
+    (len(betas), len(alphas)).
+
+    pole : cells at or next to the pole set (alpha = 0 or alpha a cancellation of
+        much larger terms)
+    nonfinite : cells whose value is not finite (only at the pole itself)
+    alpha_sign, log_abs_alpha : the normaliser alpha = <u(z), 1> per cell
+    display_min, display_max : a colour range that one pole cannot swamp: the
+        finite range, its top cut at the 95th percentile when poles are present
+    fallback_cells : how many cells the fast evaluator re-evaluated directly
+    """
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    values: np.ndarray
+    pole: np.ndarray
+    nonfinite: np.ndarray
+    alpha_sign: np.ndarray
+    log_abs_alpha: np.ndarray
+    center: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    display_min: float
+    display_max: float
+    fallback_cells: int = 0
+    method: str = "fast"
+
+    @property
+    def has_poles(self) -> bool:
+        """True when the plane meets the pole set (a flagged cell or a sign change)."""
+        return bool(self.pole.any() or (self.alpha_sign <= 0).any())
+
+
+@dataclass(frozen=True)
+class Line:
+    """The loss along ``center + t direction``; every field shape (len(ts),)."""
+
+    ts: np.ndarray
+    values: np.ndarray
+    pole: np.ndarray
+    alpha_sign: np.ndarray
+    log_abs_alpha: np.ndarray
+    center: np.ndarray
+    direction: np.ndarray
+    display_min: float
+    display_max: float
+
+
+@dataclass(frozen=True)
+class Directions:
+    """Two directions spanning a plane, with labels for the axes.
+
+    ``explained_variance`` holds the share of a trajectory's variance each explains
+    (PCA directions only); ``orthonormal`` says whether u, v are orthonormal.
+    """
+
+    u: np.ndarray
+    v: np.ndarray
+    labels: tuple[str, str]
+    orthonormal: bool
+    explained_variance: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Points projected on the plane: coordinates (a, c) and the distance of each
+    point from the plane, every field shape (k,)."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    distance: np.ndarray
+
+
+def _frozen(**arrays) -> dict:
+    for a in arrays.values():
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
+    return arrays
+
+
+# -- grids and checks ----------------------------------------------------------
+
+def grid(span: float, resolution: int, *, center: float = 0.0) -> np.ndarray:
+    """``resolution`` evenly spaced points on ``[center - span, center + span]``."""
+    span = real_scalar("span", span, low=0.0, low_open=True)
+    resolution = positive_int("resolution", resolution, high=MAX_RESOLUTION)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2; received {resolution}.")
+    return np.linspace(center - span, center + span, resolution)
+
+
+def _axis(name: str, values, cap: int) -> np.ndarray:
+    values = real_array(name, values, ndim=1)
+    if not 2 <= values.size <= cap:
+        raise ValueError(f"{name} must hold between 2 and {cap} points; received {values.size}.")
+    if np.any(np.diff(values) <= 0):
+        raise ValueError(f"{name} must be strictly increasing (a positive span); received "
+                         f"values from {values[0]:g} to {values[-1]:g}.")
+    return values
+
+
+def _plane(prob: Problem, center, u, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    center = prob.check_point(center, "center")
+    u = prob.check_point(u, "u")
+    v = prob.check_point(v, "v")
+    for name, vec in (("u", u), ("v", v)):
+        if not np.linalg.norm(vec) > 0:
+            raise ValueError(f"{name} must be a non-zero direction; received the zero vector.")
+    cos = abs(u @ v) / (np.linalg.norm(u) * np.linalg.norm(v))
+    if cos > 1 - 1e-10:
+        raise ValueError("u and v must span a plane (not be parallel); received directions "
+                         f"with |cos angle| = {cos:.12f}.")
+    return center, u, v
+
+
+# -- the surface ----------------------------------------------------------------
+
+def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fast") -> Surface:
+    """The loss on the grid ``center + alphas[i] u + betas[j] v``.
+
+    Parameters
+    ----------
+    prob : the problem
+    center, u, v : (d,) the plane's origin and its two (non-parallel) directions
+    alphas, betas : strictly increasing grid coordinates along u and v, 2 to
+        ``MAX_RESOLUTION`` points each
+    method : "fast" (MATH.md 7, with direct fallback per cell) or "direct"
+
+    Returns
+    -------
+    Surface with ``values[j, i] = L(center + alphas[i] u + betas[j] v)``.
+    """
+    center, u, v = _plane(prob, center, u, v)
+    alphas = _axis("alphas", alphas, MAX_RESOLUTION)
+    betas = _axis("betas", betas, MAX_RESOLUTION)
+    if method not in ("fast", "direct"):
+        raise ValueError(f"method must be 'fast' or 'direct'; received {method!r}.")
+    P, Q, R = prob.A @ center, prob.A @ u, prob.A @ v
+    if method == "direct":
+        vals = evaluate_plane_direct(prob, P, Q, R, alphas, betas)
+        fallback = 0
+    else:
+        vals, fallback = _evaluate_plane_fast(prob, P, Q, R, alphas, betas)
+    loss, sign, log_abs, near = vals
+    lo, hi = _display_range(loss, near | (sign <= 0))
+    return Surface(**_frozen(alphas=alphas, betas=betas, values=loss, pole=near | (sign == 0),
+                             nonfinite=~np.isfinite(loss), alpha_sign=sign,
+                             log_abs_alpha=log_abs, center=center, u=u, v=v),
+                   display_min=lo, display_max=hi, fallback_cells=int(fallback), method=method)
+
+
+def evaluate_plane_direct(prob: Problem, P, Q, R, alphas, betas):
+    """Reference evaluator: ``z = P + a Q + c R`` broadcast per cell, in row chunks.
+
+    Returns ``(loss, alpha_sign, log_abs_alpha, near_pole)``, each (len(betas), len(alphas)).
+    """
+    ga, gb = len(alphas), len(betas)
+    aa, cc = np.meshgrid(alphas, betas)
+    return _direct_cells(prob, P, Q, R, aa.ravel(), cc.ravel(), (gb, ga))
+
+
+def _direct_cells(prob: Problem, P, Q, R, a, c, shape):
+    out = [np.empty(a.size), np.empty(a.size, dtype=int), np.empty(a.size),
+           np.empty(a.size, dtype=bool)]
+    step = max(1, 2**22 // prob.n)
+    for s in range(0, a.size, step):
+        z = P + a[s:s + step, None] * Q + c[s:s + step, None] * R
+        bv = losses.evaluate_batch(z, prob.b, prob.gamma, prob.w2)
+        for dst, src in zip(out, (bv.loss, bv.alpha_sign, bv.log_abs_alpha, bv.near_pole)):
+            dst[s:s + step] = src
+    return tuple(o.reshape(shape) for o in out)
+
+
+def _evaluate_plane_fast(prob: Problem, P, Q, R, alphas, betas):
+    """MATH.md 7. Returns ``((loss, sign, log|alpha|, near_pole), fallback_count)``.
+
+    With ``X[k, i] = exp(P_i + a_k Q_i - m_k)`` and ``Y[l, i] = exp(c_l R_i - n_l)``
+    (row shifts m, n: each row's maximum exponent, so nothing overflows), the sums
+    over i at cell (l, k), times ``exp(-(m_k + n_l))``, are
+
+        S1 = X Y^T = sum e^z,   S2 = X^2 (Y^2)^T = sum e^2z,   Sb = (X o b) Y^T,
+        Sz = (X o L) Y^T + c X (Y o R)^T = sum z e^z   (L[k, i] = P_i + a_k Q_i),
+
+    and ``sum z``, ``sum z^2``, ``sum b z``, ``sum w^2 z^2`` are quadratics in a, c.
+    """
+    b, gamma, w2 = prob.b, prob.gamma, prob.w2
+    m = _row_max(P, Q, alphas)                  # (ga,) max_i P_i + a_k Q_i
+    nsh = _row_max(np.zeros_like(R), R, betas)  # (gb,) max_i c_l R_i
+    ga, gb = len(alphas), len(betas)
+    # the three sums sharing the factor Y are one stacked product [X; X o L; X o b] Y^T,
+    # with L[k, i] = P_i + a_k Q_i the exponent of X itself
+    stacked = np.zeros((3 * ga, gb))
+    S2 = np.zeros((ga, gb))
+    SR = np.zeros((ga, gb))
+    left = np.empty((3 * ga, min(_BLOCK, prob.n)))
+    with np.errstate(under="ignore"):  # terms far below each row's maximum vanish
+        for s in range(0, prob.n, _BLOCK):
+            blk = slice(s, s + _BLOCK)
+            width = P[blk].size
+            X, XL = left[:ga, :width], left[ga:2 * ga, :width]
+            np.add(P[blk], np.outer(alphas, Q[blk]), out=XL)
+            np.exp(XL - m[:, None], out=X)
+            XL *= X
+            np.multiply(X, b[blk], out=left[2 * ga:, :width])
+            Y = np.exp(np.outer(betas, R[blk]) - nsh[:, None])
+            stacked += left[:, :width] @ Y.T
+            SR += X @ (Y * R[blk]).T
+            S2 += (X * X) @ (Y * Y).T
+    S1, SL, Sb = np.split(stacked, 3)
+    # everything as (gb, ga): rows betas, columns alphas
+    S1, S2, Sb, SL, SR = (t.T for t in (S1, S2, Sb, SL, SR))
+    a = alphas[None, :]
+    c = betas[:, None]
+    shift = m[None, :] + nsh[:, None]           # sums above are times exp(-shift)
+    Sz = SL + c * SR
+
+    def quad(weight):
+        """sum_i weight_i z_i^2 on the grid, z = P + a Q + c R."""
+        pp, qq, rr = weight @ (P * P), weight @ (Q * Q), weight @ (R * R)
+        pq, pr, qr = weight @ (P * Q), weight @ (P * R), weight @ (Q * R)
+        return pp + a * a * qq + c * c * rr + 2 * (a * pq + c * pr + a * c * qr)
+
+    sum_z = P.sum() + a * Q.sum() + c * R.sum()
+    sum_z2 = quad(np.ones_like(P))
+    sum_bz = b @ P + a * (b @ Q) + c * (b @ R)
+    reg = 0.5 * quad(w2) if w2.any() else 0.0
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        # a common scale exp(K): K >= shift + log S1 (the exponential part) and
+        # K >= log(gamma sqrt(sum z^2)) (the linear part), as in MATH.md 6
+        log_s1 = np.log(S1)
+        K = shift + log_s1
+        if gamma > 0:
+            K = np.maximum(K, np.log(gamma * np.sqrt(sum_z2)))
+        e1 = np.exp(shift - K)                  # exp(shift - K) <= 1 / S1
+        lin = gamma * np.exp(-K)
+        alpha = S1 * e1 + lin * sum_z           # alpha * exp(-K)
+        size = S1 * e1 + lin * np.sqrt(prob.n * sum_z2)  # >= sum |u| exp(-K)
+        u2 = S2 * e1 * e1 + 2 * lin * Sz * e1 + lin * lin * sum_z2   # sum u^2 exp(-2K)
+        bu = Sb * e1 + lin * sum_bz             # sum b u exp(-K)
+        bb = float(b @ b)
+        ff = u2 / alpha**2
+        fit = 0.5 * (ff - 2 * bu / alpha + bb)
+        loss = fit + reg
+        # rounding: each sum's error is eps times the sum of its terms' magnitudes
+        # (|z| <= zmax, |b| <= bmax), carried through ff - 2 bu / alpha + bb
+        zmax = np.abs(P).max() + np.abs(a) * np.abs(Q).max() + np.abs(c) * np.abs(R).max()
+        mag_u2 = S2 * e1 * e1 + 2 * lin * zmax * S1 * e1 + lin * lin * sum_z2
+        mag_bu = np.abs(b).max() * S1 * e1 + lin * np.sqrt(bb * sum_z2)
+        rel_alpha = size / np.abs(alpha)
+        magnitude = (mag_u2 / alpha**2 + 2 * ff * rel_alpha
+                     + 2 * (mag_bu + np.abs(bu) * rel_alpha) / np.abs(alpha) + bb)
+        err = 8 * _EPS * magnitude / np.maximum(loss, 1e-300)
+        log_abs = np.log(np.abs(alpha)) + K
+    sign = np.sign(alpha).astype(int)
+    near = np.abs(alpha) < losses.POLE_RTOL * size
+    # a shifted sum that underflowed (log S1 far below 0) has lost its terms' digits
+    redo = ~np.isfinite(loss) | ~(err < _FALLBACK_RTOL) | (log_s1 < -300) | near
+    if redo.any():
+        jj, ii = np.nonzero(redo)
+        dl, ds, dla, dn = _direct_cells(prob, P, Q, R, alphas[ii], betas[jj], (ii.size,))
+        loss[jj, ii], sign[jj, ii], log_abs[jj, ii], near[jj, ii] = dl, ds, dla, dn
+    return (loss, sign, log_abs, near), int(redo.sum())
+
+
+def _row_max(P: np.ndarray, Q: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """``max_i P_i + t Q_i`` for each t, in blocks over i (memory independent of n)."""
+    out = np.full(ts.size, -np.inf)
+    for s in range(0, P.size, _BLOCK):
+        out = np.maximum(out, np.max(P[s:s + _BLOCK] + np.outer(ts, Q[s:s + _BLOCK]), axis=1))
+    return out
+
+
+def _display_range(values: np.ndarray, poles: np.ndarray) -> tuple[float, float]:
+    """Colour limits: the finite range; when poles are present its top is the 95th
+    percentile of the finite cells away from them, so one pole cannot swamp it."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    if poles.any():
+        calm = values[np.isfinite(values) & ~poles]
+        if calm.size:
+            hi = min(hi, float(np.percentile(calm, 95)))
+    return lo, max(hi, lo + 1e-12 * max(1.0, abs(lo)))
+
+
+# -- 1-D slices -------------------------------------------------------------------
+
+def line_1d(prob: Problem, center, direction, ts) -> Line:
+    """The loss at ``center + ts[k] direction`` (direct evaluation, O(len(ts) n))."""
+    center = prob.check_point(center, "center")
+    direction = prob.check_point(direction, "direction")
+    if not np.linalg.norm(direction) > 0:
+        raise ValueError("direction must be non-zero; received the zero vector.")
+    ts = _axis("ts", ts, MAX_LINE_POINTS)
+    P, Q = prob.A @ center, prob.A @ direction
+    loss, sign, log_abs, near = _direct_cells(prob, P, Q, np.zeros_like(P), ts,
+                                              np.zeros_like(ts), (ts.size,))
+    lo, hi = _display_range(loss, near | (sign <= 0))
+    return Line(**_frozen(ts=ts, values=loss, pole=near | (sign == 0), alpha_sign=sign,
+                          log_abs_alpha=log_abs, center=center, direction=direction),
+                display_min=lo, display_max=hi)
+
+
+# -- directions ---------------------------------------------------------------------
+
+DIRECTION_KINDS = ("random", "hessian_top", "hessian_bottom", "gradient_newton",
+                   "pca", "axes", "custom")
+
+
+def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 0,
+                    scale: str = "unit", trajectory=None, axes: tuple[int, int] = (0, 1),
+                    vectors=None) -> Directions:
+    """Two directions for a plane through ``center``.
+
+    kind : "random" (seeded Gaussian, orthonormalised; ``scale`` "unit" or "center"
+        for the centre's norm), "hessian_top" / "hessian_bottom" (eigenvectors of the
+        two largest / smallest Hessian eigenvalues at the centre), "gradient_newton"
+        (the gradient, and the Newton step orthogonalised against it), "pca" (the two
+        principal components of ``trajectory`` (k, d) about its last point, with
+        their share of variance), "axes" (coordinate axes ``axes``), "custom" (the
+        two rows of ``vectors``, kept as given).
+    """
+    center = prob.check_point(center, "center")
+    if kind not in DIRECTION_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, DIRECTION_KINDS))}; "
+                         f"received {kind!r}.")
+    if prob.d < 2:
+        raise ValueError(f"a plane needs d >= 2; received d = {prob.d}. Use line_1d.")
+    if kind == "random":
+        if scale not in ("unit", "center"):
+            raise ValueError(f"scale must be 'unit' or 'center'; received {scale!r}.")
+        g = np.random.default_rng(seed).standard_normal((prob.d, 2))
+        basis, _ = np.linalg.qr(g)
+        norm = np.linalg.norm(center) if scale == "center" else 1.0
+        if norm == 0:
+            raise ValueError("scale='center' needs a non-zero centre (its norm sets the "
+                             "length of the directions); received the zero vector.")
+        u, v = basis[:, 0] * norm, basis[:, 1] * norm
+        return Directions(u, v, ("random 1", "random 2"), orthonormal=norm == 1.0)
+    if kind in ("hessian_top", "hessian_bottom"):
+        vals, vecs = _extreme_eigenvectors(prob, center, top=kind == "hessian_top")
+        word = "largest" if kind == "hessian_top" else "smallest"
+        return Directions(vecs[:, 0], vecs[:, 1],
+                          (f"eigvec, {word} λ = {vals[0]:.3g}", f"eigvec, λ = {vals[1]:.3g}"),
+                          orthonormal=True)
+    if kind == "gradient_newton":
+        g = prob.gradient(center)
+        if not np.linalg.norm(g) > 0:
+            raise ValueError("the gradient is zero at the centre (a stationary point); "
+                             "choose other directions, e.g. 'hessian_top'.")
+        step = -np.linalg.lstsq(prob.hessian(center), g, rcond=None)[0]
+        u = g / np.linalg.norm(g)
+        v = step - (step @ u) * u
+        if not np.linalg.norm(v) > 1e-12 * np.linalg.norm(step):
+            raise ValueError("the Newton step is parallel to the gradient here, so the two "
+                             "do not span a plane; choose other directions.")
+        return Directions(u, v / np.linalg.norm(v), ("gradient", "Newton step (orthogonalised)"),
+                          orthonormal=True)
+    if kind == "pca":
+        xs = real_array("trajectory", trajectory, ndim=2)
+        if xs.shape[1] != prob.d or xs.shape[0] < 3:
+            raise ValueError(f"trajectory must have at least 3 points of length d = {prob.d}; "
+                             f"received shape {xs.shape}.")
+        diffs = xs - xs[-1]
+        _, sv, vt = np.linalg.svd(diffs, full_matrices=False)
+        if sv.size < 2 or not sv[1] > 1e-12 * sv[0]:
+            raise ValueError("the trajectory moves along a single direction, so it has no "
+                             "second principal component; use 'gradient_newton' or 'random'.")
+        share = sv**2 / np.sum(sv**2)
+        return Directions(vt[0], vt[1], (f"PC 1 ({share[0]:.1%})", f"PC 2 ({share[1]:.1%})"),
+                          orthonormal=True,
+                          explained_variance=(float(share[0]), float(share[1])))
+    if kind == "axes":
+        i, j = (positive_int("axes", k + 1, high=prob.d) - 1 for k in axes)
+        if i == j:
+            raise ValueError(f"axes must name two different coordinates; received {axes}.")
+        e = np.eye(prob.d)
+        return Directions(e[i], e[j], (f"x{i + 1}", f"x{j + 1}"), orthonormal=True)
+    vecs = real_array("vectors", vectors, ndim=2)
+    if vecs.shape != (2, prob.d):
+        raise ValueError(f"vectors must have shape (2, {prob.d}); received {vecs.shape}.")
+    _plane(prob, center, vecs[0], vecs[1])
+    gram = vecs @ vecs.T
+    return Directions(vecs[0], vecs[1], ("u", "v"),
+                      orthonormal=bool(np.allclose(gram, np.eye(2), atol=1e-12)))
+
+
+def _extreme_eigenvectors(prob: Problem, x: np.ndarray, *, top: bool):
+    """The two largest (top) or smallest eigenpairs of the Hessian at x, largest first
+    for top and smallest first otherwise."""
+    if prob.d <= 2000:
+        vals, vecs = np.linalg.eigh(prob.hessian(x))
+        order = np.argsort(vals)[::-1] if top else np.argsort(vals)
+    else:
+        from scipy.sparse.linalg import eigsh
+        vals, vecs = eigsh(prob.hessian_operator(x), k=2, which="LA" if top else "SA",
+                           v0=np.ones(prob.d))
+        order = np.argsort(vals)[::-1] if top else np.argsort(vals)
+    return vals[order[:2]], vecs[:, order[:2]]
+
+
+def default_view(prob: Problem, span: float | None = None):
+    """``(center, Directions, span)``: for d = 2 the whole landscape in x1, x2 about
+    0; otherwise random orthonormal directions about 0."""
+    center = np.zeros(prob.d)
+    dirs = make_directions(prob, center, "axes" if prob.d == 2 else "random")
+    return center, dirs, 3.0 if span is None else span
+
+
+# -- projections ----------------------------------------------------------------------
+
+def project(points, center, u, v) -> Projection:
+    """Least-squares coordinates of ``points`` (k, d) in the plane ``center + a u + c v``
+    and each point's distance from the plane (u, v need not be orthonormal)."""
+    center = real_array("center", center, ndim=1)
+    d = center.size
+    pts = real_array("points", points, ndim=2)
+    if pts.shape[1] != d:
+        raise ValueError(f"points must have {d} columns (the length of center); received "
+                         f"shape {pts.shape}.")
+    u = real_array("u", u, ndim=1, length=d, length_name="the length of center")
+    v = real_array("v", v, ndim=1, length=d, length_name="the length of center")
+    basis = np.column_stack([u, v])
+    diff = pts - center
+    coef, *_ = np.linalg.lstsq(basis, diff.T, rcond=None)
+    resid = diff - (basis @ coef).T
+    return Projection(**_frozen(alphas=coef[0], betas=coef[1],
+                                distance=np.linalg.norm(resid, axis=1)))

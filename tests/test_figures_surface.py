@@ -1,0 +1,129 @@
+"""Surface figure builders draw what the Surface holds, with the right traces."""
+
+import json
+
+import numpy as np
+import plotly.io as pio
+import pytest
+
+import landscape as ls
+from landscape.figures import surface as figs
+from plotly_data import decode, traces
+
+
+@pytest.fixture(scope="module")
+def poles():
+    """A unified problem on non-negative A and a plane that crosses its pole set."""
+    prob = ls.make_problem(300, 5, seed=3, kind="unified", matrix="nonnegative",
+                           target="realizable", noise=0.1, w="constant")
+    center = np.zeros(prob.d)
+    dirs = ls.make_directions(prob, center, "random", seed=1)
+    surf = ls.surface_2d(prob, center, dirs.u, dirs.v, ls.grid(4, 41), ls.grid(4, 31))
+    assert surf.has_poles and (surf.alpha_sign < 0).any()
+    return prob, center, dirs, surf
+
+
+@pytest.fixture(scope="module")
+def smooth():
+    prob = ls.default_problem(kind="softmax")
+    center = np.zeros(prob.d)
+    dirs = ls.make_directions(prob, center, "random")
+    return prob, ls.surface_2d(prob, center, dirs.u, dirs.v, ls.grid(2, 21), ls.grid(1, 11))
+
+
+def roundtrip(fig) -> dict:
+    """The JSON the browser receives, parsed back."""
+    return json.loads(pio.to_json(fig))
+
+
+def test_contour_draws_the_values_in_plotly_orientation(smooth):
+    _, surf = smooth
+    fig = figs.contour_figure(surf)
+    (loss,) = [t for t in traces(fig) if t["type"] == "contour"]
+    z = decode(roundtrip(fig)["data"][0]["z"])
+    assert z.shape == (11, 21)                      # rows betas, columns alphas
+    np.testing.assert_allclose(z, surf.values)
+    np.testing.assert_allclose(decode(loss["x"]), surf.alphas)
+    np.testing.assert_allclose(decode(loss["y"]), surf.betas)
+    assert loss["zmin"] == surf.display_min and loss["zmax"] == surf.display_max
+    assert fig.layout.uirevision == figs.UIREVISION
+
+
+def test_no_pole_traces_without_poles(smooth):
+    _, surf = smooth
+    assert not surf.has_poles
+    assert [t["type"] for t in traces(figs.contour_figure(surf))] == ["contour"]
+
+
+def test_contour_outlines_the_pole_set_and_veils_negative_alpha(poles):
+    *_, surf = poles
+    fig = figs.contour_figure(surf)
+    names = [t.get("name") for t in traces(fig)]
+    assert "pole set (α = 0)" in names and "α < 0 (veiled)" in names
+    veil = next(t for t in traces(roundtrip(fig)) if t.get("name") == "α < 0 (veiled)")
+    veiled = ~np.isnan(decode(veil["z"]))
+    np.testing.assert_array_equal(veiled, surf.alpha_sign < 0)
+    outline = next(t for t in traces(fig) if t.get("name") == "pole set (α = 0)")
+    assert outline["contours"]["start"] == 0 and outline["contours"]["coloring"] == "lines"
+
+
+def test_pole_cells_are_gaps_and_the_colour_range_is_not_swamped(poles):
+    prob, center, dirs, _ = poles
+    # a fine line through the pole set has huge values next to it
+    surf = ls.surface_2d(prob, center, dirs.u, dirs.v, ls.grid(4, 201), ls.grid(4, 201))
+    finite = surf.values[np.isfinite(surf.values)]
+    assert surf.display_max < finite.max() / 10
+    z = decode(roundtrip(figs.contour_figure(surf))["data"][0]["z"])
+    assert np.isnan(z[surf.pole | surf.nonfinite]).all()
+
+
+def test_log_scale_draws_log10_with_readable_ticks(smooth):
+    _, surf = smooth
+    fig = figs.contour_figure(surf, log_scale=True)
+    z = decode(roundtrip(fig)["data"][0]["z"])
+    np.testing.assert_allclose(z, np.log10(surf.values))
+    ticks = fig.data[0].colorbar.ticktext
+    assert ticks and all(t.startswith("1e") for t in ticks)
+
+
+def test_surface3d_has_a_surface_and_holes_above_the_range(poles):
+    *_, surf = poles
+    fig = figs.surface3d_figure(surf)
+    (trace,) = traces(roundtrip(fig))
+    assert trace["type"] == "surface"
+    z = decode(trace["z"])
+    assert z.shape == surf.values.shape
+    above = surf.values > surf.display_max
+    assert np.isnan(z[above]).all()
+    keep = ~above & ~surf.pole & np.isfinite(surf.values)
+    np.testing.assert_allclose(z[keep], surf.values[keep])
+    assert fig.layout.uirevision == figs.UIREVISION  # the camera stays across reruns
+
+
+def test_slice_marks_each_sign_change_of_alpha(poles):
+    prob, center, dirs, _ = poles
+    line = ls.line_1d(prob, center, dirs.u, ls.grid(4, 401))
+    changes = int(np.sum(line.alpha_sign[1:] != line.alpha_sign[:-1]))
+    assert changes >= 1
+    fig = figs.slice_figure(line, label="a")
+    vlines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(vlines) == changes
+    (trace,) = traces(roundtrip(fig))
+    y = decode(trace["y"])
+    assert np.isnan(y[line.pole]).all()
+    np.testing.assert_allclose(y[~line.pole], line.values[~line.pole])
+
+
+def test_trajectory_overlay_marks_start_end_and_distance(smooth):
+    prob, surf = smooth
+    pts = np.array([surf.center + t * surf.u + t * t * surf.v for t in np.linspace(0, 1, 6)])
+    pts[3] += 0.25 * np.linalg.svd(np.column_stack([surf.u, surf.v]))[0][:, 2]  # off the plane
+    proj = ls.project(pts, surf.center, surf.u, surf.v)
+    fig = figs.add_trajectory(figs.contour_figure(surf), proj, "newton")
+    path, start, end = traces(roundtrip(fig))[-3:]
+    np.testing.assert_allclose(decode(path["x"]), proj.alphas)
+    assert "off-plane ≤ 0.25" in path["name"]
+    assert start["marker"]["symbol"] == "circle-open" and end["marker"]["symbol"] == "star"
+    fig3 = figs.add_trajectory(figs.surface3d_figure(surf), proj, "newton",
+                               losses=prob.loss_batch(pts))
+    assert fig3.data[-1].type == "scatter3d"
