@@ -1,10 +1,10 @@
-"""Home page of the loss-landscape lab: what it is, and the default problem at a glance."""
+"""Home page of the loss-landscape lab: what it is, and the current problem at a glance."""
 
 import streamlit as st
 
 from landscape import ui
 
-ui.page_setup("Home")
+prob = ui.start("Home")
 st.title("Loss-landscape lab")
 st.markdown(
     "Look inside the loss of **softmax regression** and of the **unified ResNet + softmax "
@@ -16,12 +16,15 @@ st.latex(r"L(x) = \tfrac12 \Big\| \frac{u(Ax)}{\langle u(Ax), \mathbf 1\rangle} 
          r" + \tfrac12 \| w \circ Ax \|_2^2, \qquad u(z) = e^{z} + \gamma z")
 st.markdown(
     "γ = 0 gives softmax regression, γ = 1 the unified scheme. For γ > 0 the normaliser "
-    "α = ⟨u, 1⟩ can vanish: the unified loss has **poles**, and the lab marks them."
+    "α = ⟨u, 1⟩ can vanish: the unified loss has **poles**, and the lab marks them. "
+    "Build a problem in the sidebar; every page looks at the same one, and the address "
+    "bar always holds a link that reproduces what you see."
 )
-
-kind = st.radio("Loss", ["unified", "softmax"], format_func=ui.KIND_LABELS.get,
-                horizontal=True, key="home.kind")
-st.subheader("The default problem at x = 0")
-ui.show_summary(ui.default_summary(kind))
-st.caption("Default problem: Gaussian A (200 x 10), realizable target b = f(A x_true) with 10% "
-           "noise, constant regularisation w = 0.05.")
+st.subheader("The current problem at x = 0")
+ui.show_summary(ui.summary(ui.problem_spec()))
+st.markdown(
+    "**Pages.** *Landscape*: the loss over a plane and along a line, with the pole set "
+    "outlined. *Hessian*: eigenvalues, the diagonal-plus-rank-two structure and the "
+    "paper's conditions checked on this problem. *Newton*: exact and approximate Newton "
+    "against their peers. *Compare*: softmax and unified side by side."
+)

@@ -26,13 +26,13 @@ def test_home_shows_the_default_problem_at_zero():
     assert m["n (rows of A)"] == "200" and m["d (unknowns)"] == "10"
     assert m["loss kind"] == "unified"
     assert float(m["smallest eigenvalue of H(0)"]) <= float(m["largest eigenvalue of H(0)"])
-    assert "alpha = <u, 1> is positive" in at.caption[0].value
+    assert any("alpha = <u, 1> is positive" in c.value for c in at.caption)
 
 
 def test_home_kind_widget_changes_the_computation():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     unified = metrics(at)
-    at.radio(key="home.kind").set_value("softmax").run()
+    at.radio(key="problem.kind").set_value("softmax").run()
     softmax = metrics(at)
     assert not at.exception
     assert softmax["loss kind"] == "softmax"

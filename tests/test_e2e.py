@@ -89,7 +89,8 @@ def test_home_radio_recomputes_in_the_browser(server, browser):
     kind = tab.locator('[data-testid="stMetricValue"]').nth(2)
     kind.wait_for(timeout=60_000)
     assert kind.inner_text().strip() == "unified"
-    tab.locator('[data-testid="stRadio"]').get_by_text("Softmax regression").click()
+    tab.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first.get_by_text(
+        "softmax", exact=True).click()
     tab.wait_for_function(
         "() => document.querySelectorAll('[data-testid=\"stMetricValue\"]')[2]"
         "?.innerText.trim() === 'softmax'", timeout=30_000)

@@ -1,5 +1,6 @@
-"""Streamlit glue: page set-up, cached computations keyed on small specs, and the
-widgets that show library results. The only package module that imports streamlit."""
+"""Streamlit glue: page set-up, the shared problem builder, settings kept across pages
+and in the URL, cached computations keyed on small specs. With app.py and pages/, the
+only place that imports streamlit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,15 @@ import math
 import streamlit as st
 
 import landscape as ls
+from landscape.figures import surface as surface_figures
+
+from . import landscape_view, state
+from .builder import current_problem, problem_spec, sidebar
+from .state import bind, get, put, spec
+
+__all__ = ["bind", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+           "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
+           "surface_figures", "KIND_LABELS"]
 
 KIND_LABELS = {"softmax": "Softmax regression", "unified": "Unified ResNet + softmax"}
 
@@ -17,10 +27,23 @@ def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Loss-landscape lab", layout="wide")
 
 
+def start(title: str) -> ls.Problem:
+    """Set up a page: configuration, the sidebar's problem builder, and the current
+    problem; when there is none (bad settings, a size to confirm) the page stops
+    after the message that says why."""
+    page_setup(title)
+    sidebar()
+    prob = current_problem()
+    if prob is None:
+        st.stop()
+    return prob
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def default_summary(kind: str) -> ls.ProblemSummary:
-    """Summary at x = 0 of the default problem with the given loss kind."""
-    return ls.summarize(ls.default_problem(kind=kind))
+def summary(problem_spec: tuple) -> ls.ProblemSummary:
+    """Summary at x = 0 of the problem of these settings."""
+    from .builder import problem_from_spec
+    return ls.summarize(problem_from_spec(problem_spec))
 
 
 def show_summary(summary: ls.ProblemSummary) -> None:
@@ -32,8 +55,9 @@ def show_summary(summary: ls.ProblemSummary) -> None:
     cols[3].metric("L(0)", f"{summary.loss:.6g}")
     cols[4].metric("smallest eigenvalue of H(0)", _number(summary.eig_min))
     cols[5].metric("largest eigenvalue of H(0)", _number(summary.eig_max))
-    state = "positive" if summary.alpha_sign > 0 else "negative" if summary.alpha_sign < 0 else "zero"
-    st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state} "
+    state_word = ("positive" if summary.alpha_sign > 0 else
+                  "negative" if summary.alpha_sign < 0 else "zero")
+    st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state_word} "
                f"(log|alpha| = {summary.log_abs_alpha:.4g}, alpha = n for every kind); "
                f"regularisation {'on' if summary.regularised else 'off'}. "
                + _curvature_note(summary))
