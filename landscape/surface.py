@@ -293,7 +293,8 @@ def _evaluate_plane_fast(prob: Problem, P, Q, R, alphas, betas):
                      + 2 * (mag_bu + np.abs(bu) * rel_alpha) / np.abs(alpha) + bb)
         err = 8 * _EPS * magnitude / np.maximum(loss, 1e-300)
         log_abs = np.log(np.abs(alpha)) + K
-    sign = np.sign(alpha).astype(int)
+    # a NaN alpha (every shifted term underflowed) is recomputed directly below
+    sign = np.where(np.isnan(alpha), 0, np.sign(alpha)).astype(int)
     near = np.abs(alpha) < losses.POLE_RTOL * size
     # a shifted sum that underflowed (log S1 far below 0) has lost its terms' digits
     redo = ~np.isfinite(loss) | ~(err < _FALLBACK_RTOL) | (log_s1 < -300) | near
@@ -414,9 +415,11 @@ def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 
                           orthonormal=True,
                           explained_variance=(float(share[0]), float(share[1])))
     if kind == "axes":
-        i, j = (positive_int("axes", k + 1, high=prob.d) - 1 for k in axes)
-        if i == j:
-            raise ValueError(f"axes must name two different coordinates; received {axes}.")
+        if (len(axes) != 2 or not all(isinstance(k, (int, np.integer)) for k in axes)
+                or not all(0 <= k < prob.d for k in axes) or axes[0] == axes[1]):
+            raise ValueError(f"axes must be two different coordinates in 0..{prob.d - 1} "
+                             f"(counting from 0); received {axes}.")
+        i, j = int(axes[0]), int(axes[1])
         e = np.eye(prob.d)
         return Directions(e[i], e[j], (f"x{i + 1}", f"x{j + 1}"), orthonormal=True)
     vecs = real_array("vectors", vectors, ndim=2)
