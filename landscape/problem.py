@@ -90,6 +90,16 @@ class Problem:
                        real_array("x_true", x_true, ndim=1, length=d,
                                   length_name="d, the number of columns of A"))
 
+    def with_gamma(self, gamma: float) -> "Problem":
+        """The same A, b, w with another residual weight gamma in [0, 1] (arrays are
+        shared, not copied: they are read-only). Kind follows gamma: 0 is softmax."""
+        gamma = real_scalar("gamma", gamma, low=0.0, high=1.0)
+        other = object.__new__(Problem)
+        other.__dict__.update(self.__dict__)
+        other.gamma = gamma
+        other.kind = "softmax" if gamma == 0 else "unified"
+        return other
+
     @property
     def n(self) -> int:
         return self.A.shape[0]

@@ -73,6 +73,22 @@ class Surface:
 
 
 @dataclass(frozen=True)
+class SurfaceComparison:
+    """Two losses (two gammas) on the same plane and grid.
+
+    ``difference = second.values - first.values`` (NaN where either is at a pole);
+    ``display_min``, ``display_max``: one colour range for both surfaces.
+    """
+
+    first: Surface
+    second: Surface
+    gammas: tuple[float, float]
+    difference: np.ndarray
+    display_min: float
+    display_max: float
+
+
+@dataclass(frozen=True)
 class Line:
     """The loss along ``center + t direction``; every field shape (len(ts),)."""
 
@@ -188,6 +204,20 @@ def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fas
                              nonfinite=~np.isfinite(loss), alpha_sign=sign,
                              log_abs_alpha=log_abs, center=center, u=u, v=v),
                    display_min=lo, display_max=hi, fallback_cells=int(fallback), method=method)
+
+
+def compare_surfaces(prob: Problem, gammas: tuple[float, float], center, u, v, alphas,
+                     betas) -> SurfaceComparison:
+    """``surface_2d`` of ``prob.with_gamma(g)`` for both gammas on one plane, with
+    their difference and a shared colour range (the wider of the two)."""
+    first, second = (surface_2d(prob.with_gamma(g), center, u, v, alphas, betas) for g in gammas)
+    bad = first.pole | second.pole | first.nonfinite | second.nonfinite
+    with np.errstate(invalid="ignore"):  # inf - inf at a pole: masked just below
+        diff = np.where(bad, np.nan, second.values - first.values)
+    diff.setflags(write=False)
+    return SurfaceComparison(first, second, (float(gammas[0]), float(gammas[1])), diff,
+                             min(first.display_min, second.display_min),
+                             max(first.display_max, second.display_max))
 
 
 def evaluate_plane_direct(prob: Problem, P, Q, R, alphas, betas):

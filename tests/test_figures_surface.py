@@ -127,3 +127,41 @@ def test_trajectory_overlay_marks_start_end_and_distance(smooth):
     fig3 = figs.add_trajectory(figs.surface3d_figure(surf), proj, "newton",
                                losses=prob.loss_batch(pts))
     assert fig3.data[-1].type == "scatter3d"
+
+
+def test_compare_shares_the_plane_and_the_difference_is_second_minus_first(poles):
+    from landscape.surface import compare_surfaces
+    prob, center, dirs, _ = poles
+    axis_a, axis_c = ls.grid(3, 21), ls.grid(3, 17)
+    comp = compare_surfaces(prob, (0.0, 1.0), center, dirs.u, dirs.v, axis_a, axis_c)
+    soft = ls.surface_2d(prob.with_gamma(0.0), center, dirs.u, dirs.v, axis_a, axis_c)
+    np.testing.assert_allclose(comp.first.values, soft.values)
+    ok = ~np.isnan(comp.difference)
+    np.testing.assert_allclose(comp.difference[ok], (comp.second.values - comp.first.values)[ok])
+    assert np.isnan(comp.difference[comp.second.pole]).all()
+    assert comp.display_max >= max(comp.first.display_max, comp.second.display_max)
+    fig = figs.difference_figure(comp)
+    assert fig.data[0].type == "heatmap" and fig.data[0].zmid == 0
+
+
+def test_with_gamma_shares_the_data_and_changes_only_gamma(poles):
+    prob = poles[0]
+    soft = prob.with_gamma(0.0)
+    assert soft.A is prob.A and soft.b is prob.b and soft.kind == "softmax"
+    x = np.full(prob.d, 0.1)
+    assert soft.loss(x) == ls.Problem(prob.A, prob.b, kind="softmax", w=prob.w).loss(x)
+    with pytest.raises(ValueError, match=r"gamma must lie in \[0, 1\]; received 2"):
+        prob.with_gamma(2.0)
+
+
+def test_morph_has_one_frame_per_gamma_with_the_same_traces(poles):
+    prob, center, dirs, _ = poles
+    gammas = [0.0, 0.5, 1.0]
+    surfs = [ls.surface_2d(prob.with_gamma(g), center, dirs.u, dirs.v, ls.grid(3, 15),
+                           ls.grid(3, 15)) for g in gammas]
+    fig = figs.morph_figure(surfs, gammas)
+    assert [f.name for f in fig.frames] == ["0", "0.5", "1"]
+    assert {len(f.data) for f in fig.frames} == {3}
+    zmins = {f.data[0].zmin for f in fig.frames}
+    assert len(zmins) == 1  # one colour range for every frame
+    assert len(fig.layout.sliders[0].steps) == 3

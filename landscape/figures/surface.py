@@ -40,14 +40,16 @@ def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
 
 def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
                    log_scale: bool = False, show_poles: bool = True,
-                   title: str | None = None) -> go.Figure:
+                   title: str | None = None,
+                   zrange: tuple[float, float] | None = None) -> go.Figure:
     """Contour map of ``surface.values`` over (alphas, betas).
 
     The colour range is ``surface.display_min .. display_max`` so one pole cannot
     swamp it; cells at the pole are gaps; the pole set (alpha = 0) is outlined and
     the region alpha < 0, where the loss's stationary points are spurious, veiled.
+    ``zrange`` overrides the colour range (to share one scale between figures).
     """
-    lo, hi = surface.display_min, surface.display_max
+    lo, hi = zrange or (surface.display_min, surface.display_max)
     floor = _log_floor(lo, hi)
     z = _shown_values(surface.values, surface.pole, log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
@@ -158,4 +160,59 @@ def add_trajectory(fig: go.Figure, projection: Projection, name: str, *,
         fig.add_trace(go.Scatter3d(x=projection.alphas, y=projection.betas, z=losses,
                                    mode="lines+markers", name=legend, line=line,
                                    marker=dict(size=3, color=color)))
+    return fig
+
+
+def difference_figure(comparison, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
+                      title: str | None = None) -> go.Figure:
+    """Heat map of ``second - first`` of a ``SurfaceComparison``, on a diverging scale
+    centred at 0 (blue: the second loss is lower, red: higher), saturating at the 90th
+    percentile of |difference|."""
+    diff = comparison.difference
+    finite = diff[np.isfinite(diff)]
+    # the 90th percentile: next to a pole the difference is unbounded, and a scale set
+    # by it would hide every other difference
+    top = float(np.percentile(np.abs(finite), 90)) if finite.size else 1.0
+    g1, g2 = comparison.gammas
+    fig = go.Figure(go.Heatmap(
+        x=comparison.first.alphas, y=comparison.first.betas, z=diff, zmid=0,
+        zmin=-top, zmax=top, colorscale="RdBu_r",
+        colorbar=dict(title=f"L(γ={g2:g}) − L(γ={g1:g})"),
+        hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>difference %{z:.4g}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],
+                      uirevision=UIREVISION, margin=dict(l=60, r=20, t=50 if title else 20, b=50))
+    return fig
+
+
+def morph_figure(surfaces: list[Surface], gammas: list[float], *,
+                 labels: tuple[str, str] = ("a (along u)", "c (along v)"),
+                 log_scale: bool = False) -> go.Figure:
+    """An animated contour map, one frame per gamma (play button and slider), on one
+    colour range so the frames compare; the pole set outlined in every frame."""
+    lo = min(s.display_min for s in surfaces)
+    hi = max(s.display_max for s in surfaces)
+    frames = [contour_figure(s, labels=labels, log_scale=log_scale, zrange=(lo, hi))
+              for s in surfaces]
+    blank = go.Contour(x=[0], y=[0], z=[[np.nan]], showscale=False, hoverinfo="skip",
+                       showlegend=False)
+
+    def padded(fig):  # every frame has the same three traces so Plotly can swap them
+        data = list(fig.data)
+        return data + [blank] * (3 - len(data))
+
+    fig = go.Figure(data=padded(frames[0]), layout=frames[0].layout,
+                    frames=[go.Frame(data=padded(f), name=f"{g:g}") for f, g in zip(frames, gammas)])
+    steps = [dict(method="animate", label=f"{g:g}",
+                  args=[[f"{g:g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+             for g in gammas]
+    fig.update_layout(
+        sliders=[dict(steps=steps, currentvalue=dict(prefix="γ = "), pad=dict(t=50))],
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.25, xanchor="left",
+                          buttons=[dict(label="▶ play", method="animate",
+                                        args=[None, dict(frame=dict(duration=400, redraw=True),
+                                                         fromcurrent=True)]),
+                                   dict(label="❚❚ pause", method="animate",
+                                        args=[[None], dict(mode="immediate",
+                                                           frame=dict(duration=0))])])],
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), margin=dict(t=40, b=140))
     return fig
