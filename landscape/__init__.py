@@ -12,6 +12,8 @@ from .data import (DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem,
                    load_problem, make_problem)
 from .losses import BatchValues, HessianParts
 from .problem import KINDS, Evaluation, PoleError, Problem
+from .optimize import Trajectory, minimize
+from .spectrum import Spectrum, spectrum
 from .summary import ProblemSummary, summarize
 from .surface import (Directions, Line, Projection, Surface, default_view, grid, line_1d,
                       make_directions, project, surface_2d)
@@ -22,5 +24,5 @@ __all__ = [
     "Line", "MATRICES", "MAX_DENSE_D", "MAX_ENTRIES", "PoleError", "Problem", "ProblemSummary",
     "Projection", "Surface", "TARGETS", "WEIGHTS", "default_problem", "default_view", "grid",
     "line_1d", "load_array", "load_problem", "make_directions", "make_problem", "project",
-    "summarize", "surface_2d",
+    "summarize", "surface_2d", "Trajectory", "minimize", "Spectrum", "spectrum",
 ]

@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.linalg import eigsh
 
 from .problem import Problem
-
-#: up to this d the eigenvalue range comes from a dense eigvalsh; above, from Lanczos
-DENSE_SUMMARY_D = 1000
+from .spectrum import spectrum
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,9 @@ def summarize(prob: Problem, x=None) -> ProblemSummary:
     ev = prob.evaluate(x)
     if ev.at_pole:
         lo = hi = float("nan")
-    elif prob.d <= DENSE_SUMMARY_D:
-        eigs = np.linalg.eigvalsh(prob.hessian(x))
-        lo, hi = float(eigs[0]), float(eigs[-1])
-    else:
-        op = prob.hessian_operator(x)
-        v0 = np.ones(prob.d)  # fixed start: the same summary every time
-        lo = float(eigsh(op, k=1, which="SA", v0=v0, return_eigenvectors=False)[0])
-        hi = float(eigsh(op, k=1, which="LA", v0=v0, return_eigenvectors=False)[0])
+    else:  # dense up to DENSE_MAX_D, else bounded Lanczos (NaN if it does not converge)
+        spec = spectrum(prob, x, k=1)
+        lo, hi = spec.smallest, spec.largest
     return ProblemSummary(n=prob.n, d=prob.d, kind=prob.kind, gamma=prob.gamma,
                           regularised=bool(prob.w.any()), loss=ev.loss,
                           alpha_sign=ev.alpha_sign, log_abs_alpha=ev.log_abs_alpha,

@@ -53,11 +53,11 @@ for method, (projection, losses) in view.paths.items():
 shown = ui.get("landscape.view")
 cols = st.columns(2) if shown == "contour + 3-D" else [st.container()]
 if shown != "3-D":
-    cols[0].plotly_chart(contour, key="landscape.contour", width="stretch")
+    cols[0].plotly_chart(contour, key="chart.landscape.contour", width="stretch")
 if shown != "contour":
-    cols[-1].plotly_chart(surface3d, key="landscape.surface3d", width="stretch")
+    cols[-1].plotly_chart(surface3d, key="chart.landscape.surface3d", width="stretch")
 st.plotly_chart(figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log),
-                key="landscape.slice", width="stretch")
+                key="chart.landscape.slice", width="stretch")
 
 notes = [f"Centre: {view.center_label}. Directions: {labels[0]}, {labels[1]}"
          + ("" if view.directions.orthonormal else " (not orthonormal)") + "."]

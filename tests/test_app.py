@@ -1,27 +1,58 @@
-"""Every page runs headless (AppTest) and its widgets change what is computed."""
+"""Every page runs headless (AppTest) on the default problem and on one with poles;
+widgets set by key change what is computed; bad input gets a visible message."""
 
+import io
+import json
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from plotly_data import decode
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+PAGE = {p.stem.split("_", 1)[-1]: p for p in PAGES}
+POLES = {"problem.matrix": "nonnegative", "problem.d": "5"}
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_runs_without_exception(page):
-    at = AppTest.from_file(str(page), default_timeout=60).run()
+def run(page: Path, **params) -> AppTest:
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.query_params.update(params)
+    return at.run()
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def no_trouble(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title or at.header or at.subheader
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_every_page_is_listed():
+    assert set(PAGE) == {"app", "Landscape", "Hessian", "Newton", "Compare"}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("params", [{}, POLES], ids=["default", "poles"])
+def test_page_runs_without_exception(page, params):
+    at = run(page, **params)
+    no_trouble(at)
+    assert at.title
+    if page.name != "app.py":
+        assert charts(at), "every lab page draws at least one chart"
 
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_home_shows_the_default_problem_at_zero():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_home_shows_the_current_problem_at_zero():
+    at = run(PAGE["app"])
     m = metrics(at)
     assert m["n (rows of A)"] == "200" and m["d (unknowns)"] == "10"
     assert m["loss kind"] == "unified"
@@ -29,11 +60,172 @@ def test_home_shows_the_default_problem_at_zero():
     assert any("alpha = <u, 1> is positive" in c.value for c in at.caption)
 
 
-def test_home_kind_widget_changes_the_computation():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_kind_radio_changes_the_loss_and_resets_gamma():
+    at = run(PAGE["app"])
     unified = metrics(at)
     at.radio(key="problem.kind").set_value("softmax").run()
+    no_trouble(at)
     softmax = metrics(at)
+    assert softmax["loss kind"] == "softmax" and softmax["L(0)"] != unified["L(0)"]
+    assert at.slider(key="problem.gamma").value == 0.0
+    assert at.query_params["problem.kind"] in ("softmax", ["softmax"])  # the URL follows
+
+
+def test_settings_survive_a_page_that_does_not_draw_them():
+    at = run(PAGE["app"])
+    at.switch_page("pages/1_Landscape.py").run()
+    at.number_input(key="landscape.span").set_value(1.5).run()
+    at.switch_page("pages/2_Hessian.py").run()
+    no_trouble(at)
+    at.switch_page("pages/1_Landscape.py").run()
+    assert at.number_input(key="landscape.span").value == 1.5
+
+
+def contour(at) -> dict:
+    return next(t for c in charts(at) for t in c["data"] if t["type"] == "contour")
+
+
+def test_landscape_resolution_and_span_reach_the_surface():
+    at = run(PAGE["Landscape"])
+    assert decode(contour(at)["z"]).shape == (101, 101)
+    at.select_slider(key="landscape.resolution").set_value(51).run()
+    at.number_input(key="landscape.span").set_value(0.5).run()
+    no_trouble(at)
+    trace = contour(at)
+    assert decode(trace["z"]).shape == (51, 51)
+    assert decode(trace["x"]).max() == pytest.approx(0.5)
+
+
+def test_landscape_shows_the_pole_set_for_non_negative_a():
+    at = run(PAGE["Landscape"], **POLES, **{"landscape.span": "6"})
+    no_trouble(at)
+    names = {t.get("name") for c in charts(at) for t in c["data"]}
+    assert "pole set (α = 0)" in names
+    assert any("pole set" in c.value for c in at.caption)
+
+
+def test_landscape_paths_overlay():
+    at = run(PAGE["Landscape"], **{"landscape.paths": "true"})
+    no_trouble(at)
+    names = " ".join(str(t.get("name")) for t in charts(at)[0]["data"])
+    assert "newton" in names and "lbfgs" in names
+
+
+def test_points_beyond_the_pole_set_get_a_message_not_a_crash():
+    # non-negative A: x = -20 (every coordinate) gives z << 0, so alpha < 0
+    beyond = {"hessian.point": "custom", "hessian.custom_point": "-20"}
+    at = run(PAGE["Hessian"], **POLES, **beyond)
     assert not at.exception
-    assert softmax["loss kind"] == "softmax"
-    assert softmax["L(0)"] != unified["L(0)"]
+    assert "α < 0" in at.warning[0].value
+    at = run(PAGE["Newton"], **POLES, **{"newton.start": "custom", "newton.custom_start": "-20"})
+    assert not at.exception
+    assert "pole" in at.error[0].value.lower()
+    assert at.sidebar.radio(key="problem.kind")
+
+
+def test_hessian_bad_custom_point_says_what_is_wrong():
+    at = run(PAGE["Hessian"], **{"hessian.point": "custom", "hessian.custom_point": "1, 2, x"})
+    assert not at.exception
+    assert "must be 10 numbers separated by commas" in at.error[0].value
+    assert at.sidebar.radio(key="problem.kind")  # the sidebar still works
+
+
+def test_newton_methods_widget_changes_the_race():
+    at = run(PAGE["Newton"])
+    at.multiselect(key="newton.methods").set_value(["newton", "bfgs"]).run()
+    no_trouble(at)
+    legend = {t.get("name") for c in charts(at) for t in c["data"]}
+    assert any("bfgs" in str(n) for n in legend)
+    assert not any("approx" in str(n) for n in legend)
+
+
+def test_newton_empty_method_list_is_a_message():
+    at = run(PAGE["Newton"])
+    at.multiselect(key="newton.methods").set_value([]).run()
+    assert not at.exception
+    assert "choose at least one method" in at.error[0].value
+
+
+def test_compare_uses_one_colour_scale_and_animates():
+    at = run(PAGE["Compare"], **POLES)
+    no_trouble(at)
+    first, second = (c["data"][0] for c in charts(at)[:2])
+    assert (first["zmin"], first["zmax"]) == (second["zmin"], second["zmax"])
+    morph = next(c for c in charts(at) if c.get("frames"))
+    assert len(morph["frames"]) == 11
+
+
+# -- bad input -------------------------------------------------------------------
+
+def npy(array, **kw) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array, **kw)
+    return buf.getvalue()
+
+
+def upload(files: dict) -> AppTest:
+    at = run(PAGE["app"], **{"problem.source": "upload"})
+    for key, (name, data) in files.items():
+        at.file_uploader(key=key).upload(name, data)
+    return at.run()
+
+
+def test_good_upload_builds_the_problem():
+    rng = np.random.default_rng(0)
+    at = upload({"upload.a": ("A.npy", npy(rng.standard_normal((30, 3)))),
+                 "upload.b": ("b.csv", b"\n".join(b"%f" % v for v in np.full(30, 1 / 30)))})
+    no_trouble(at)
+    assert metrics(at)["n (rows of A)"] == "30" and metrics(at)["d (unknowns)"] == "3"
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("A.npy", npy(np.array([[1.0, np.nan], [0.0, 1.0]])), "must be finite"),
+    ("A.csv", b"1,2\n3,abc\n", "must hold only numbers"),
+    ("A.csv", b"", "is empty"),
+    ("A.npy", npy(np.array([{"a": 1}], dtype=object), allow_pickle=True), "pickled"),
+    ("A.npy", npy(np.zeros((2, 2, 2))), "must be a matrix"),
+])
+def test_bad_upload_of_a_is_reported(name, data, message):
+    at = upload({"upload.a": (name, data), "upload.b": ("b.csv", b"0.5\n0.5\n")})
+    assert not at.exception
+    assert at.error and message in at.error[0].value, [e.value for e in at.error]
+    assert at.sidebar.radio(key="problem.kind")
+
+
+def test_upload_with_mismatched_b_is_reported():
+    at = upload({"upload.a": ("A.npy", npy(np.eye(3))), "upload.b": ("b.csv", b"0.5\n0.5\n")})
+    assert "b must have length 3" in at.error[0].value
+
+
+def test_upload_over_the_size_limit_is_reported(monkeypatch):
+    import landscape.data
+    monkeypatch.setattr(landscape.data, "MAX_FILE_BYTES", 100)
+    at = upload({"upload.a": ("A.npy", npy(np.zeros((20, 20)))), "upload.b": ("b.csv", b"1\n")})
+    assert "files of at most" in at.error[0].value
+
+
+def test_upload_with_no_file_yet_asks_for_one():
+    at = run(PAGE["Landscape"], **{"problem.source": "upload"})
+    assert not at.exception
+    assert "upload a file for A" in at.error[0].value
+
+
+def test_large_sizes_ask_before_computing():
+    at = run(PAGE["Landscape"], **{"problem.n": "100000", "problem.d": "50"})
+    assert not at.exception and not charts(at)
+    assert "above 2,000,000" in at.warning[0].value
+    assert at.checkbox(key="problem.allow_large")
+
+
+def test_bad_link_parameters_are_ignored_with_a_note():
+    at = run(PAGE["app"], **{"problem.n": "-5", "problem.matrix": "banana"})
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "problem.n='-5' ignored" in notes and "problem.matrix='banana' ignored" in notes
+    assert metrics(at)["n (rows of A)"] == "200"
+
+
+def test_strongly_convex_with_unified_explains_itself():
+    at = run(PAGE["app"], **{"problem.w": "strongly_convex"})
+    assert not at.exception
+    assert "needs the softmax loss" in at.error[0].value

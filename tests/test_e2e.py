@@ -96,3 +96,31 @@ def test_home_radio_recomputes_in_the_browser(server, browser):
         "?.innerText.trim() === 'softmax'", timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+def contour_rows(tab) -> int:
+    """Rows of the first contour trace's z as Plotly draws it (_fullData holds the
+    decoded arrays; data keeps Plotly 7's base64 form)."""
+    return tab.evaluate(
+        "() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {"
+        "  for (const t of (el._fullData || [])) { if (t.type === 'contour') return t.z.length; } }"
+        "  return -1; }")
+
+
+def test_slider_redraws_the_landscape(server, browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    tab.goto(f"{server}/Landscape", wait_until="domcontentloaded")
+    tab.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2",
+                          timeout=60_000)
+    assert contour_rows(tab) == 101
+    # the sidebar's γ slider comes first; the resolution slider is in the main area
+    thumb = tab.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    thumb.press("ArrowLeft")  # resolution 101 -> 51
+    tab.wait_for_function(
+        "() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {"
+        "  for (const t of (el._fullData || [])) { if (t.type === 'contour') return t.z.length === 51; } }"
+        "  return false; }", timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.close()

@@ -207,12 +207,13 @@ def morph_figure(surfaces: list[Surface], gammas: list[float], *,
              for g in gammas]
     fig.update_layout(
         sliders=[dict(steps=steps, currentvalue=dict(prefix="γ = "), pad=dict(t=50))],
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.25, xanchor="left",
+        updatemenus=[dict(type="buttons", showactive=False, direction="left", x=1, y=1.02,
+                          xanchor="right", yanchor="bottom",
                           buttons=[dict(label="▶ play", method="animate",
                                         args=[None, dict(frame=dict(duration=400, redraw=True),
                                                          fromcurrent=True)]),
                                    dict(label="❚❚ pause", method="animate",
                                         args=[[None], dict(mode="immediate",
                                                            frame=dict(duration=0))])])],
-        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), margin=dict(t=40, b=140))
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), margin=dict(t=60, b=90))
     return fig

@@ -9,15 +9,19 @@ import math
 import streamlit as st
 
 import landscape as ls
+from landscape.figures import compare as compare_figures
+from landscape.figures import optimize as optimize_figures
+from landscape.figures import spectrum as spectrum_figures
 from landscape.figures import surface as surface_figures
 
-from . import landscape_view, state
+from . import compare_view, hessian_view, landscape_view, newton_view, state
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "number_columns", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
-           "surface_figures", "KIND_LABELS"]
+           "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
+           "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
 
 KIND_LABELS = {"softmax": "Softmax regression", "unified": "Unified ResNet + softmax"}
 
@@ -61,6 +65,11 @@ def show_summary(summary: ls.ProblemSummary) -> None:
                f"(log|alpha| = {summary.log_abs_alpha:.4g}, alpha = n for every kind); "
                f"regularisation {'on' if summary.regularised else 'off'}. "
                + _curvature_note(summary))
+
+
+def number_columns(*names: str) -> dict:
+    """Column settings that print the named columns in scientific notation."""
+    return {name: st.column_config.NumberColumn(name, format="%.4g") for name in names}
 
 
 def _curvature_note(summary: ls.ProblemSummary) -> str:

@@ -12,11 +12,10 @@ import landscape as ls
 from landscape.surface import DIRECTION_KINDS, MAX_RESOLUTION
 
 from .builder import problem_from_spec
+from .points import POINT_LABELS, POINTS, newton_path, parse_vector, resolve_point
 from .state import Field, register
 
-CENTERS = ("zero", "minimiser", "x_true", "custom")
-CENTER_LABELS = {"zero": "x = 0", "minimiser": "the minimiser (Newton from 0)",
-                 "x_true": "x_true (realizable b)", "custom": "a custom point"}
+CENTERS, CENTER_LABELS = POINTS, POINT_LABELS
 DIRECTION_LABELS = {"random": "random (seeded, orthonormal)", "hessian_top": "top Hessian eigenvectors",
                     "hessian_bottom": "bottom Hessian eigenvectors",
                     "gradient_newton": "gradient and Newton step",
@@ -53,28 +52,6 @@ class LandscapeView:
     paths: dict  # method name -> (Projection, losses)
 
 
-def parse_vector(text: str, d: int, name: str) -> np.ndarray:
-    """A comma-separated vector of length d, or a ValueError that says what is wrong."""
-    try:
-        values = [float(t) for t in text.replace(";", ",").split(",") if t.strip()]
-    except ValueError:
-        raise ValueError(f"{name} must be {d} numbers separated by commas; received "
-                         f"{text!r}.") from None
-    if len(values) == 1 and d > 1:
-        values = values * d  # one number: the same in every coordinate
-    if len(values) != d:
-        raise ValueError(f"{name} must have d = {d} numbers (or one, repeated); received "
-                         f"{len(values)}.")
-    return np.array(values)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def newton_path(problem_spec: tuple) -> np.ndarray:
-    """Iterates of exact Newton from x = 0 (used as the minimiser and for PCA)."""
-    prob = problem_from_spec(problem_spec)
-    return ls.minimize(prob, np.zeros(prob.d), "newton", tol=1e-10, max_iter=100).xs
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def optimiser_paths(problem_spec: tuple, methods: tuple[str, ...]) -> dict:
     """Paths of several methods from x = 0, each as its iterates (k+1, d)."""
@@ -88,16 +65,7 @@ def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
     prob = problem_from_spec(problem_spec)
     v = dict(view_spec)
     center_kind = v["landscape.center"]
-    if center_kind == "zero":
-        center = np.zeros(prob.d)
-    elif center_kind == "minimiser":
-        center = newton_path(problem_spec)[-1]
-    elif center_kind == "x_true":
-        if prob.x_true is None:
-            raise ValueError("x_true exists only for a realizable target b; choose another centre.")
-        center = np.array(prob.x_true)
-    else:
-        center = parse_vector(v["landscape.custom_center"], prob.d, "the custom centre")
+    center = resolve_point(problem_spec, center_kind, v["landscape.custom_center"])
     kind = v["landscape.directions"]
     extra = {}
     if kind == "pca":

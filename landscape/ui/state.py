@@ -33,6 +33,13 @@ class Field:
             if text not in ("true", "false"):
                 raise ValueError("expected true or false")
             return text == "true"
+        if self.kind is list:  # comma-separated choices
+            items = [t for t in text.split(",") if t]
+            bad = [t for t in items if self.choices is not None and t not in self.choices]
+            if bad:
+                raise ValueError(f"unknown entries {bad}; expected some of "
+                                 f"{', '.join(map(str, self.choices))}")
+            return items
         value = self.kind(text)
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"expected one of {', '.join(map(str, self.choices))}")
@@ -41,7 +48,9 @@ class Field:
         return value
 
     def format(self, value) -> str:
-        return ("true" if value else "false") if self.kind is bool else str(value)
+        if self.kind is bool:
+            return "true" if value else "false"
+        return ",".join(value) if self.kind is list else str(value)
 
 
 FIELDS: dict[str, Field] = {}
@@ -117,5 +126,7 @@ def bind(widget: Callable, label: str, name: str, *, after: Callable[[], None] |
 
 
 def spec(prefix: str) -> tuple[tuple[str, Any], ...]:
-    """The settings whose names start with ``prefix``, as a hashable cache key."""
-    return tuple(sorted((k, v) for k, v in settings().items() if k.startswith(prefix)))
+    """The settings whose names start with ``prefix``, as a hashable cache key
+    (lists become tuples)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                        for k, v in settings().items() if k.startswith(prefix)))

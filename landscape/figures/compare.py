@@ -1,0 +1,32 @@
+"""Figures that set two losses side by side: their spectra overlaid."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from landscape.spectrum import Spectrum
+
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+
+
+def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *,
+                           title: str | None = None) -> go.Figure:
+    """Sorted eigenvalues of several Hessians against their index, one marker series
+    each; negative eigenvalues are drawn with open markers."""
+    fig = go.Figure()
+    for spec, label, color in zip(spectra, labels, COLORS):
+        values = np.asarray(spec.eigenvalues, dtype=float)
+        index = np.asarray(spec.positions) + 1
+        symbols = np.where(values < 0, "circle-open", "circle")
+        fig.add_trace(go.Scatter(
+            x=index, y=values, mode="lines+markers", name=label,
+            line=dict(color=color, width=1), marker=dict(color=color, size=8, symbol=symbols),
+            hovertemplate=f"{label}<br>λ_%{{x}} = %{{y:.6g}}<extra></extra>"))
+    fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
+    fig.update_layout(title=title, xaxis_title="index i (ascending)", yaxis_title="eigenvalue λ_i",
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                      margin=dict(l=60, r=20, t=60, b=50))
+    return fig

@@ -1,0 +1,117 @@
+"""Convergence plots of minimisers: the error and the gradient norm on log scales,
+against iteration or against time, one line per run. The numbers come from
+``landscape.optimize`` (``Trajectory``, ``Convergence``); nothing is computed here."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+from ..optimize import METHODS, Convergence, Trajectory
+
+AGAINST = ("iteration", "time")
+ERRORS = ("euclidean", "hessian")
+#: one colour per method, the same in every figure; repeated methods change the dash
+_COLOURS = dict(zip(METHODS, qualitative.D3))
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+_ERROR_TITLE = {"euclidean": "error ||x<sub>k</sub> − x*||<sub>2</sub>",
+                "hessian": "error ||x<sub>k</sub> − x*||<sub>H*</sub>"}
+
+
+def run_label(trajectory: Trajectory) -> str:
+    """The legend name of a run: its method, with eps for approximate Newton."""
+    if trajectory.method == "approx_newton":
+        return f"approx_newton (eps={trajectory.options['eps']:g})"
+    return trajectory.method
+
+
+def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
+                       diagnostics: Convergence | Sequence[Convergence | None] | None = None,
+                       *, against: str = "iteration", error: str = "hessian",
+                       labels: Sequence[str] | None = None,
+                       title: str = "Convergence") -> go.Figure:
+    """Error and gradient norm of each run on log scales, side by side.
+
+    Parameters
+    ----------
+    trajectories : one ``Trajectory`` or several (one line each).
+    diagnostics : the matching ``Convergence`` of each run (``diagnose``), or None:
+        then only the gradient panel is drawn. A None entry leaves that run out of
+        the error panel.
+    against : "iteration" (k) or "time" (``elapsed``, seconds).
+    error : "hessian" (``||x_k - x*||_{H*}``) or "euclidean" (``||x_k - x*||_2``).
+    labels : legend names (default ``run_label``).
+
+    Zeros (an exact hit) cannot sit on a log axis and are left out of the line.
+    Hovering shows the run, k, the time, the value and the loss.
+    """
+    runs = [trajectories] if isinstance(trajectories, Trajectory) else list(trajectories)
+    if not runs or not all(isinstance(t, Trajectory) for t in runs):
+        raise ValueError("trajectories must be a Trajectory or a non-empty sequence of them; "
+                         f"received {type(trajectories).__name__}.")
+    if against not in AGAINST:
+        raise ValueError(f"against must be one of {', '.join(map(repr, AGAINST))}; "
+                         f"received {against!r}.")
+    if error not in ERRORS:
+        raise ValueError(f"error must be one of {', '.join(map(repr, ERRORS))}; "
+                         f"received {error!r}.")
+    if isinstance(diagnostics, Convergence):
+        diagnostics = [diagnostics]
+    if diagnostics is not None and len(diagnostics) != len(runs):
+        raise ValueError(f"diagnostics must have one entry per trajectory ({len(runs)}); "
+                         f"received {len(diagnostics)}.")
+    names = [run_label(t) for t in runs] if labels is None else list(labels)
+    if len(names) != len(runs):
+        raise ValueError(f"labels must have one entry per trajectory ({len(runs)}); "
+                         f"received {len(names)}.")
+
+    panels = ["gradient norm ||∇L(x<sub>k</sub>)||<sub>2</sub>"]
+    if diagnostics is not None:
+        panels.insert(0, _ERROR_TITLE[error])
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
+                        horizontal_spacing=0.1)
+    seen: dict[str, int] = {}
+    for i, (run, name) in enumerate(zip(runs, names)):
+        repeat = seen.get(run.method, 0)
+        seen[run.method] = repeat + 1
+        line = dict(color=_COLOURS.get(run.method), dash=_DASHES[repeat % len(_DASHES)])
+        if not run.success:
+            name = f"{name} — {run.status.value}"
+        x = np.arange(run.n_iter + 1) if against == "iteration" else run.elapsed
+        custom = np.column_stack([np.arange(run.n_iter + 1), run.elapsed, run.loss])
+        columns = []
+        if diagnostics is not None:
+            conv = diagnostics[i]
+            values = None if conv is None else (conv.error_hessian if error == "hessian"
+                                                else conv.error)
+            columns.append(("error", values))
+        columns.append(("||∇L||", run.grad_norm))
+        for col, (quantity, values) in enumerate(columns, start=1):
+            if values is None:
+                continue
+            fig.add_trace(go.Scatter(
+                x=x, y=_positive(values), customdata=custom, name=name, legendgroup=name,
+                showlegend=col == len(columns), mode="lines+markers", line=line,
+                marker=dict(size=5),
+                hovertemplate=(f"<b>{name}</b><br>k = %{{customdata[0]:d}}<br>"
+                               "time = %{customdata[1]:.3g} s<br>"
+                               f"{quantity} = %{{y:.3e}}<br>"
+                               "loss = %{customdata[2]:.8g}<extra></extra>")),
+                row=1, col=col)
+    x_title = "iteration k" if against == "iteration" else "time (s)"
+    for col in range(1, len(panels) + 1):
+        fig.update_xaxes(title_text=x_title, row=1, col=col)
+        fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
+    fig.update_layout(title=title, hovermode="closest", legend=dict(title="method"),
+                      template="plotly_white", margin=dict(t=80))
+    return fig
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: non-positive entries become gaps (NaN)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(values > 0, values, np.nan)

@@ -1,0 +1,52 @@
+"""Points a page can look at (x = 0, the minimiser, x_true, a typed point) and the
+cached Newton path that finds the minimiser."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import landscape as ls
+
+from .builder import problem_from_spec
+
+POINTS = ("zero", "minimiser", "x_true", "custom")
+POINT_LABELS = {"zero": "x = 0", "minimiser": "the minimiser (Newton from 0)",
+                "x_true": "x_true (realizable b)", "custom": "a custom point"}
+
+
+def parse_vector(text: str, d: int, name: str) -> np.ndarray:
+    """A comma-separated vector of length d (one number: repeated), or a ValueError
+    that says what is wrong."""
+    try:
+        values = [float(t) for t in text.replace(";", ",").split(",") if t.strip()]
+    except ValueError:
+        raise ValueError(f"{name} must be {d} numbers separated by commas; received "
+                         f"{text!r}.") from None
+    if len(values) == 1 and d > 1:
+        values = values * d
+    if len(values) != d:
+        raise ValueError(f"{name} must have d = {d} numbers (or one, repeated); received "
+                         f"{len(values)}.")
+    return np.array(values)
+
+
+@st.cache_data(max_entries=16, show_spinner="Running Newton from 0...")
+def newton_path(problem_spec: tuple) -> np.ndarray:
+    """Iterates of exact Newton from x = 0, (k+1, d); the last is the minimiser."""
+    prob = problem_from_spec(problem_spec)
+    return ls.minimize(prob, np.zeros(prob.d), "newton", tol=1e-10, max_iter=100).xs
+
+
+def resolve_point(problem_spec: tuple, kind: str, custom: str) -> np.ndarray:
+    """The point named by ``kind`` (one of POINTS) for this problem."""
+    prob = problem_from_spec(problem_spec)
+    if kind == "zero":
+        return np.zeros(prob.d)
+    if kind == "minimiser":
+        return newton_path(problem_spec)[-1]
+    if kind == "x_true":
+        if prob.x_true is None:
+            raise ValueError("x_true exists only for a realizable target b; choose another point.")
+        return np.array(prob.x_true)
+    return parse_vector(custom, prob.d, "the custom point")

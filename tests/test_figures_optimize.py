@@ -1,0 +1,133 @@
+"""The convergence figure: one line per run in each panel, log axes, the data of the
+trajectories and diagnostics drawn as given, clear legends and hover text."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import landscape as ls
+from landscape.figures.optimize import convergence_figure, run_label
+from landscape.optimize import diagnose, minimize
+
+
+@pytest.fixture(scope="module")
+def runs():
+    prob = ls.make_problem(2000, 5, seed=1, kind="unified", target="realizable", noise=0.1,
+                           w="constant", w_value=0.05)
+    x0 = np.zeros(prob.d)
+    trajs = [minimize(prob, x0, "newton"), minimize(prob, x0, "approx_newton", eps=0.3),
+             minimize(prob, x0, "approx_newton", eps=0.6), minimize(prob, x0, "gd", max_iter=5)]
+    x_star = trajs[0].x
+    return trajs, [diagnose(prob, t, x_star) for t in trajs]
+
+
+def test_two_panels_one_line_per_run(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs, convs)
+    assert isinstance(fig, go.Figure)
+    assert len(fig.data) == 2 * len(trajs)
+    errors = [t for t in fig.data if t.xaxis == "x"]
+    grads = [t for t in fig.data if t.xaxis == "x2"]
+    assert len(errors) == len(grads) == len(trajs)
+    for trace, traj, conv in zip(errors, trajs, convs):
+        np.testing.assert_array_equal(trace.x, np.arange(traj.n_iter + 1))
+        expected = np.where(conv.error_hessian > 0, conv.error_hessian, np.nan)
+        np.testing.assert_array_equal(trace.y, expected)
+    for trace, traj in zip(grads, trajs):
+        np.testing.assert_array_equal(trace.y, traj.grad_norm)
+    assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    assert fig.layout.xaxis.title.text == "iteration k"
+
+
+def test_legend_names_each_run_once(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs, convs)
+    shown = [t.name for t in fig.data if t.showlegend]
+    assert shown == ["newton", "approx_newton (eps=0.3)", "approx_newton (eps=0.6)",
+                     "gd — max_iter"]
+    # both panels of a run toggle together and share its colour; repeats change the dash
+    for name in shown:
+        pair = [t for t in fig.data if t.legendgroup == name]
+        assert len(pair) == 2 and pair[0].line.color == pair[1].line.color
+    approx = [t for t in fig.data if t.name.startswith("approx_newton") and t.showlegend]
+    assert approx[0].line.color == approx[1].line.color
+    assert approx[0].line.dash != approx[1].line.dash
+    assert fig.data[0].line.color != approx[0].line.color
+
+
+def test_against_time_uses_elapsed_seconds(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs, convs, against="time", error="euclidean")
+    for trace, traj in zip([t for t in fig.data if t.xaxis == "x"], trajs):
+        np.testing.assert_array_equal(trace.x, traj.elapsed)
+    assert fig.layout.xaxis.title.text == "time (s)"
+    assert "||<sub>2</sub>" in fig.layout.annotations[0].text
+
+
+def test_hover_shows_run_iteration_time_and_loss(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs, convs)
+    trace = fig.data[1]
+    assert "newton" in trace.hovertemplate
+    for field in ("k = %{customdata[0]:d}", "time = %{customdata[1]:.3g} s",
+                  "loss = %{customdata[2]:.8g}"):
+        assert field in trace.hovertemplate
+    custom = np.asarray(trace.customdata)
+    np.testing.assert_array_equal(custom[:, 2], trajs[0].loss)
+    np.testing.assert_array_equal(custom[:, 1], trajs[0].elapsed)
+
+
+def test_without_diagnostics_only_the_gradient_panel(runs):
+    trajs, _ = runs
+    fig = convergence_figure(trajs[0])
+    assert len(fig.data) == 1
+    assert fig.data[0].showlegend
+    assert fig.layout.annotations[0].text.startswith("gradient norm")
+
+
+def test_a_missing_diagnostic_leaves_only_that_error_line_out(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs[:2], [convs[0], None])
+    assert len(fig.data) == 3
+    assert [t.name for t in fig.data if t.showlegend] == ["newton", "approx_newton (eps=0.3)"]
+
+
+def test_exact_zeros_become_gaps(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs[0], convs[0])
+    assert convs[0].error_hessian[-1] == 0  # x* is this run's own last iterate
+    y = np.asarray(fig.data[0].y)
+    assert np.isnan(y[-1]) and np.all(y[:-1] > 0)
+    # the figure serialises (no NaN trouble in JSON)
+    assert fig.to_json()
+
+
+def test_labels_override_names(runs):
+    trajs, convs = runs
+    fig = convergence_figure(trajs[:1], convs[:1], labels=["exact"])
+    assert {t.name for t in fig.data} == {"exact"}
+    assert run_label(trajs[1]) == "approx_newton (eps=0.3)"
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(against="wall"), "against must be one of 'iteration', 'time'; received 'wall'."),
+    (dict(error="max"), "error must be one of 'euclidean', 'hessian'; received 'max'."),
+])
+def test_bad_options(runs, kwargs, message):
+    trajs, _ = runs
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")
+                       .replace(".", r"\.")):
+        convergence_figure(trajs, **kwargs)
+
+
+def test_bad_inputs(runs):
+    trajs, convs = runs
+    with pytest.raises(ValueError, match="^trajectories must be a Trajectory"):
+        convergence_figure([])
+    with pytest.raises(ValueError, match=r"^diagnostics must have one entry per trajectory \(4\); "
+                                         r"received 1\."):
+        convergence_figure(trajs, convs[:1])
+    with pytest.raises(ValueError, match=r"^labels must have one entry per trajectory \(4\)"):
+        convergence_figure(trajs, labels=["a"])
