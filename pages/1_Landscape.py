@@ -31,7 +31,7 @@ with st.expander("Plane", expanded=True):
     ui.bind(c3.number_input, "span (a, c in ±span)", "landscape.span", min_value=1e-6,
             max_value=1e6, format="%.4g")
     ui.bind(c3.select_slider, "resolution", "landscape.resolution", options=list(lv.RESOLUTIONS))
-    ui.bind(c4.radio, "show", "landscape.view", options=["contour + 3-D", "contour", "3-D"])
+    ui.bind(c4.radio, "show", "landscape.view", options=["contour", "3-D", "contour + 3-D"])
     ui.bind(c4.toggle, "log colour scale", "landscape.log")
     ui.bind(c4.toggle, "outline the pole set", "landscape.poles")
     ui.bind(c4.toggle, "optimiser paths from 0", "landscape.paths")

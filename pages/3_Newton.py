@@ -45,18 +45,15 @@ for run, projection in zip(race.runs, race.projections):
     figs.add_trajectory(contour, nv.truncated(projection, min(step, run.n_iter)), run.method)
 left, right = st.columns([1, 1])
 left.plotly_chart(contour, key="chart.newton.paths", width="stretch")
-right.dataframe(nv.step_rows(race, step), hide_index=True, width="stretch",
-                column_config=ui.number_columns("loss", "‖∇L‖", "log|α|", "step length",
-                                                "distance from plane"))
+with right:
+    ui.show_table(nv.step_rows(race, step))
 right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
               "earlier). 'distance from plane' says how faithfully the picture shows the path.")
 
 st.plotly_chart(ui.optimize_figures.convergence_figure(
     race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error")),
     key="chart.newton.convergence", width="stretch")
-st.dataframe(nv.run_table(race), hide_index=True, width="stretch",
-             column_config=ui.number_columns("final loss", "final ‖∇L‖", "time (ms)",
-                                             "order (H-norm error)", "rate (H-norm error)"))
+ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "
            "linearly with rate about ε in the Hessian norm. The paper's basin condition is "

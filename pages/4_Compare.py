@@ -45,8 +45,9 @@ right.plotly_chart(ui.compare_figures.spectra_overlay_figure(
     key="chart.compare.spectra", width="stretch")
 
 st.subheader("Morph from one loss to the other")
-st.plotly_chart(figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
-                                  log_scale=log), key="chart.compare.morph", width="stretch")
+if ui.bind(st.toggle, "show the γ morph animation", "compare.morph"):
+    st.plotly_chart(figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
+                                      log_scale=log), key="chart.compare.morph", width="stretch")
 st.caption("Press play: γ moves from the left value to the right one. Watch the pole set "
            "appear as soon as γ > 0 wherever the rows of A let α = ⟨e^z + γz, 1⟩ vanish.")
 
@@ -54,6 +55,6 @@ st.subheader("Newton from x = 0 on each")
 st.plotly_chart(ui.optimize_figures.convergence_figure(
     list(result.runs), labels=[f"γ = {g1:g}", f"γ = {g2:g}"]), key="chart.compare.newton",
     width="stretch")
-st.dataframe([{"γ": g, "status": run.status.value, "steps": run.n_iter,
-               "final loss": float(run.loss[-1]), "message": run.message}
-              for g, run in zip(comp.gammas, result.runs)], hide_index=True, width="stretch")
+ui.show_table([{"γ": g, "status": run.status.value, "steps": run.n_iter,
+                "final loss": float(run.loss[-1]), "message": run.message}
+               for g, run in zip(comp.gammas, result.runs)])

@@ -147,7 +147,7 @@ def test_newton_empty_method_list_is_a_message():
 
 
 def test_compare_uses_one_colour_scale_and_animates():
-    at = run(PAGE["Compare"], **POLES)
+    at = run(PAGE["Compare"], **POLES, **{"compare.morph": "true"})
     no_trouble(at)
     first, second = (c["data"][0] for c in charts(at)[:2])
     assert (first["zmin"], first["zmax"]) == (second["zmin"], second["zmax"])

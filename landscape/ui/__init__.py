@@ -18,7 +18,7 @@ from . import compare_view, hessian_view, landscape_view, newton_view, state
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "number_columns", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "show_table", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
@@ -67,9 +67,11 @@ def show_summary(summary: ls.ProblemSummary) -> None:
                + _curvature_note(summary))
 
 
-def number_columns(*names: str) -> dict:
-    """Column settings that print the named columns in scientific notation."""
-    return {name: st.column_config.NumberColumn(name, format="%.4g") for name in names}
+def show_table(rows: list[dict]) -> None:
+    """A small table of records as static HTML (numbers to 4 significant digits; no
+    interactive grid, which costs a second of loading in the browser)."""
+    st.table([{k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()}
+              for row in rows])
 
 
 def _curvature_note(summary: ls.ProblemSummary) -> str:

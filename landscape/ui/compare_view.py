@@ -25,6 +25,8 @@ register(**{
     "compare.seed": Field(0, int, low=0, high=2**31 - 1),
     "compare.log": Field(False, bool),
     "compare.morph_frames": Field(11, int, low=2, high=41),
+    # off by default: eleven frames of contours take seconds to draw in the browser
+    "compare.morph": Field(False, bool),
 })
 
 
@@ -53,6 +55,8 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
     k = min(6, max(1, (prob.d - 1) // 2))
     spectra = tuple(spectrum(prob.with_gamma(g), x0, k) for g in gammas)
     runs = tuple(minimize(prob.with_gamma(g), x0, "newton", max_iter=100) for g in gammas)
+    if not v["compare.morph"]:
+        return Comparison(surfaces, dirs, spectra, runs, (), ())
     morph_gammas = tuple(float(g) for g in np.linspace(gammas[0], gammas[1], v["compare.morph_frames"]))
     coarse = ls.grid(v["compare.span"], min(v["compare.resolution"], 81))
     morph = tuple(ls.surface_2d(prob.with_gamma(g), x0, dirs.u, dirs.v, coarse, coarse)

@@ -1,0 +1,120 @@
+"""Issue 6 speed targets, measured in a real browser (Debian's Chromium) in one run.
+
+    first chart of each page  vs  a trivial Streamlit page with one Plotly chart:
+        at most 1 s later (both served by `streamlit run` on this machine)
+    a slider change on the Landscape page redraws its chart within 1 s
+
+Each page is opened in a fresh browser tab on a fresh session; "cold" is the first
+visit after the server started (nothing cached), "warm" a second visit.
+
+Run: .venv/bin/python benchmarks/app_speed.py
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TRIVIAL = """
+import plotly.graph_objects as go
+import streamlit as st
+st.title("Trivial")
+st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 3, 2])))
+"""
+PAGES = ["", "Landscape", "Hessian", "Newton", "Compare"]
+FIRST_CHART = ".js-plotly-plot .main-svg, [data-testid='stMetricValue']"
+
+
+def serve(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not start for {script}")
+
+
+def time_to_chart(browser, url: str) -> float:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    start = time.perf_counter()
+    tab.goto(url, wait_until="commit")
+    tab.wait_for_selector(FIRST_CHART, timeout=120_000)
+    took = time.perf_counter() - start
+    tab.close()
+    return took
+
+
+def slider_redraw(browser, url: str) -> float:
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{url}/Landscape")
+    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2",
+                          timeout=120_000)
+    tab.wait_for_timeout(500)
+    thumb = tab.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    start = time.perf_counter()
+    thumb.press("ArrowLeft")  # resolution 101 -> 51
+    tab.wait_for_function(
+        "() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {"
+        "  for (const t of (el._fullData || [])) { if (t.type === 'contour') return t.z.length === 51; } }"
+        "  return false; }", timeout=60_000, polling=10)
+    took = time.perf_counter() - start
+    tab.close()
+    return took
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        trivial = Path(tmp) / "trivial.py"
+        trivial.write_text(TRIVIAL)
+        lab, lab_url = serve(ROOT / "app.py", ROOT)
+        base, base_url = serve(trivial, Path(tmp))
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                trivial_cold = time_to_chart(browser, base_url)
+                trivial_warm = min(time_to_chart(browser, base_url) for _ in range(3))
+                print(f"trivial page, one Plotly chart: cold {trivial_cold:.2f} s, warm {trivial_warm:.2f} s")
+                ok = True
+                for page in PAGES:
+                    cold = time_to_chart(browser, f"{lab_url}/{page}")
+                    warm = min(time_to_chart(browser, f"{lab_url}/{page}") for _ in range(3))
+                    late = warm - trivial_warm
+                    ok &= late <= 1.0
+                    print(f"  {page or 'home':<10s} first chart: cold {cold:5.2f} s, warm {warm:5.2f} s, "
+                          f"warm minus trivial {late:+.2f} s (target <= +1 s): "
+                          f"{'meets' if late <= 1.0 else 'MISSES'}")
+                redraw = min(slider_redraw(browser, lab_url) for _ in range(3))
+                ok &= redraw <= 1.0
+                print(f"Landscape resolution slider -> redrawn chart: {redraw:.2f} s (target <= 1 s): "
+                      f"{'meets' if redraw <= 1.0 else 'MISSES'}")
+                browser.close()
+        finally:
+            lab.terminate()
+            base.terminate()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
