@@ -17,6 +17,8 @@ def test_readme_example_runs(tmp_path, capsys):
     assert out[1] == "True"           # H equals its parts
     assert out[3] == "(1000,)"        # batched loss shape
     assert out[4].startswith("ProblemSummary(n=500, d=20, kind='unified'")
+    assert out[5] == "(201, 201) False"
+    assert out[6].startswith("converged") and out[6].endswith("True")
 
 
 def test_readme_names_both_commands_and_ci_calls_the_test_one():

@@ -95,6 +95,7 @@ def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
         customdata=surface.values,
         hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>L = %{customdata:.6g}<extra></extra>"))
     fig.update_layout(title=title, uirevision=UIREVISION, margin=dict(l=0, r=0, t=40, b=0),
+                      legend=dict(orientation="h", x=0, y=0, yanchor="top"),
                       scene=dict(xaxis_title=labels[0], yaxis_title=labels[1],
                                  zaxis_title="log10 L" if log_scale else "L",
                                  zaxis=dict(range=[zmin, zmax])))
