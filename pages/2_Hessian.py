@@ -36,9 +36,9 @@ if view.alpha_sign < 0:
     st.warning(f"At this point α < 0 (log|α| = {view.log_abs_alpha:.3g}): it lies beyond the "
                "pole set of the unified loss, where stationary points are spurious.")
 m = st.columns(5)
-m[0].metric("smallest eigenvalue", f"{spec.smallest:.4g}")
-m[1].metric("largest eigenvalue", f"{spec.largest:.4g}")
-m[2].metric("condition number", f"{spec.condition_number:.3g}")
+m[0].metric("smallest eigenvalue", ui.number(spec.smallest))
+m[1].metric("largest eigenvalue", ui.number(spec.largest))
+m[2].metric("condition number", ui.number(spec.condition_number))
 m[3].metric("negative eigenvalues", f"{spec.n_negative}" + ("" if spec.n_negative_exact else "+"))
 m[4].metric("trace (exact)", f"{view.trace:.4g}",
             help=f"Hutchinson: {view.hutchinson.estimate:.4g} ± {view.hutchinson.standard_error:.2g}")
@@ -64,8 +64,8 @@ st.subheader("The paper's claims, checked here")
 for check in view.checks.all():
     verdict = "holds" if check.holds else "does not hold"
     applies = "" if check.applies else " (not a theorem for this loss; shown for reference)"
-    name = getattr(check, "name", "Hessian-Lipschitz estimate")
-    (st.success if check.holds else st.warning)(f"**{name}: {verdict}**{applies}. {check.message}")
+    show = st.info if not check.applies else st.success if check.holds else st.warning
+    show(f"**{check.name}: {verdict}**{applies}. {check.message}")
 
 st.subheader("Extremes along the path")
 st.plotly_chart(figs.trajectory_figure(view.path, scale=scale), key="chart.hessian.path",

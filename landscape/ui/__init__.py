@@ -14,11 +14,11 @@ from landscape.figures import optimize as optimize_figures
 from landscape.figures import spectrum as spectrum_figures
 from landscape.figures import surface as surface_figures
 
-from . import compare_view, hessian_view, landscape_view, newton_view, state
+from . import compare_view, hessian_view, landscape_view, newton_view, presets, state
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "show_table", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "show_table", "number", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
@@ -37,6 +37,10 @@ def start(title: str) -> ls.Problem:
     after the message that says why."""
     page_setup(title)
     sidebar()
+    preset = get("preset")
+    if preset in presets.presets():
+        chosen = presets.presets()[preset]
+        st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
     prob = current_problem()
     if prob is None:
         st.stop()
@@ -86,3 +90,8 @@ def _curvature_note(summary: ls.ProblemSummary) -> str:
 
 def _number(value: float) -> str:
     return "undefined (pole)" if math.isnan(value) else f"{value:.4g}"
+
+
+def number(value: float) -> str:
+    """A metric's text: 4 significant digits, or 'not computed' for NaN."""
+    return "not computed" if math.isnan(value) else f"{value:.4g}"

@@ -13,7 +13,7 @@ import streamlit as st
 
 import landscape as ls
 
-from . import state
+from . import presets, state
 from .state import Field
 
 #: above this many entries of A, pages ask before computing (a redraw would take
@@ -23,6 +23,7 @@ MAX_N = 1_000_000
 MAX_D = 5_000
 
 state.register(**{
+    "preset": Field("", str),
     "problem.source": Field("generator", str, ("generator", "upload")),
     "problem.kind": Field("unified", str, ls.KINDS),
     "problem.gamma": Field(1.0, float, low=0.0, high=1.0),
@@ -101,9 +102,16 @@ def _remember_upload(which: str) -> None:
     state.put(f"problem.upload_{which}", digest)
 
 
+def _preset_chosen() -> None:
+    presets.apply(st.session_state["preset"])
+
+
 def sidebar() -> None:
-    """Draw the problem builder in the sidebar."""
+    """Draw the preset chooser and the problem builder in the sidebar."""
     bind, sb = state.bind, st.sidebar
+    names = presets.presets()
+    bind(sb.selectbox, "Preset", "preset", options=["", *names], after=_preset_chosen,
+         format_func=lambda n: names[n].title if n else "(none: build your own)")
     sb.header("Problem")
     with sb:
         bind(st.radio, "Loss", "problem.kind", options=list(ls.KINDS), horizontal=True,

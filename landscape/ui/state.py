@@ -67,13 +67,22 @@ def settings() -> dict:
     if _STATE not in st.session_state:
         values = {name: f.default for name, f in FIELDS.items()}
         notes = []
+        explicit = {}
         for name, text in st.query_params.items():
             if name not in FIELDS:
                 continue
             try:
-                values[name] = FIELDS[name].parse(text)
+                explicit[name] = FIELDS[name].parse(text)
             except ValueError as err:
                 notes.append(f"Link parameter {name}={text!r} ignored: {err}.")
+        if explicit.get("preset"):  # the preset first, then what the link sets itself
+            from .presets import settings_of
+            try:
+                values.update(settings_of(explicit["preset"]))
+            except ValueError as err:
+                notes.append(f"Link parameter preset ignored: {err}")
+                explicit.pop("preset")
+        values.update(explicit)
         st.session_state[_STATE] = values
         st.session_state[_NOTES] = notes
     state = st.session_state[_STATE]
@@ -91,12 +100,13 @@ def get(name: str):
     return settings()[name]
 
 
-def put(name: str, value) -> None:
+def put(name: str, value, *, sync: bool = True) -> None:
     """Set a field (and the widget bound to it, if any) and update the URL."""
     settings()[name] = value
     if name in st.session_state:
         st.session_state[name] = value
-    sync_url()
+    if sync:
+        sync_url()
 
 
 def sync_url() -> None:

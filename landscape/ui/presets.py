@@ -1,0 +1,58 @@
+"""Presets: named settings with a short explanation, stored as
+``assets/presets/NAME.json`` = {"title", "explanation", "settings": {field: value}},
+chosen in the sidebar or opened by a link ``?preset=NAME`` on any page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import state
+
+PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    explanation: str
+    settings: dict
+
+
+@lru_cache(maxsize=1)
+def presets() -> dict[str, Preset]:
+    """Every preset in PRESET_DIR, by file name (sorted)."""
+    out = {}
+    for path in sorted(PRESET_DIR.glob("*.json")):
+        data = json.loads(path.read_text())
+        out[path.stem] = Preset(path.stem, data["title"], data["explanation"], data["settings"])
+    return out
+
+
+def settings_of(name: str) -> dict:
+    """The preset's settings checked against the registered fields (ValueError if a
+    preset names an unknown field or a value its field would not accept)."""
+    preset = presets().get(name)
+    if preset is None:
+        raise ValueError(f"preset must be one of {', '.join(presets())}; received {name!r}.")
+    checked = {}
+    for field_name, value in preset.settings.items():
+        field = state.FIELDS.get(field_name)
+        if field is None:
+            raise ValueError(f"preset {name!r} sets the unknown setting {field_name!r}.")
+        checked[field_name] = field.parse(field.format(value))
+    return checked
+
+
+def apply(name: str) -> None:
+    """Reset every setting to its default, then set the preset's (widgets follow)."""
+    values = {n: f.default for n, f in state.FIELDS.items()}
+    if name:
+        values.update(settings_of(name))
+    values["preset"] = name
+    for field_name, value in values.items():
+        state.put(field_name, value, sync=False)
+    state.sync_url()

@@ -1,0 +1,78 @@
+"""Presets load and render on every page; links reproduce what was computed."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+PRESETS = sorted(p.stem for p in (ROOT / "assets" / "presets").glob("*.json"))
+
+
+def run(page: Path, params: dict) -> AppTest:
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_there_are_the_presets_a_classroom_needs():
+    assert len(PRESETS) >= 7
+    for name in PRESETS:
+        data = json.loads((ROOT / "assets" / "presets" / f"{name}.json").read_text())
+        assert data["title"] and len(data["explanation"]) > 80 and data["settings"]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_preset_renders_on_every_page(preset, page):
+    at = run(page, {"preset": preset})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any(preset_title(preset) in i.value for i in at.info)
+    assert at.selectbox(key="preset").value == preset
+
+
+def preset_title(name: str) -> str:
+    return json.loads((ROOT / "assets" / "presets" / f"{name}.json").read_text())["title"]
+
+
+def test_preset_settings_reach_the_widgets_and_link_parameters_override_them():
+    at = run(ROOT / "pages" / "1_Landscape.py", {"preset": "whole_landscape_2d"})
+    assert at.number_input(key="problem.d").value == 2
+    assert at.selectbox(key="landscape.directions").value == "axes"
+    at = run(ROOT / "pages" / "1_Landscape.py", {"preset": "whole_landscape_2d",
+                                                  "landscape.span": "1.5"})
+    assert at.number_input(key="landscape.span").value == 1.5
+
+
+def test_choosing_a_preset_in_the_sidebar_applies_it_and_writes_the_url():
+    at = run(ROOT / "app.py", {})
+    at.selectbox(key="preset").set_value("poles").run()
+    assert not at.exception
+    assert at.selectbox(key="problem.matrix").value == "nonnegative"
+    assert at.query_params["preset"] in ("poles", ["poles"])
+
+
+def test_unknown_preset_in_a_link_is_a_note():
+    at = run(ROOT / "app.py", {"preset": "nope"})
+    assert not at.exception
+    assert "preset ignored" in " ".join(w.value for w in at.warning)
+
+
+def metric_values(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_a_link_reproduces_the_numbers():
+    at = run(ROOT / "app.py", {})
+    at.radio(key="problem.kind").set_value("softmax").run()
+    at.number_input(key="problem.n").set_value(321).run()
+    at.number_input(key="problem.seed").set_value(7).run()
+    at.selectbox(key="problem.target").set_value("one_hot").run()
+    link = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert link["problem.n"] == "321" and link["problem.seed"] == "7"
+    fresh = run(ROOT / "app.py", link)
+    assert metric_values(fresh) == metric_values(at)
+    assert metric_values(fresh)["n (rows of A)"] == "321"
