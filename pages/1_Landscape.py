@@ -72,6 +72,8 @@ for method, (projection, _) in view.paths.items():
     notes.append(f"{method}: {len(projection.alphas) - 1} steps; the farthest iterate lies "
                  f"{projection.distance.max():.3g} from this plane.")
 st.caption(" ".join(notes))
+ui.exports.buttons("landscape_surface", contour, ui.export.surface_table(surf),
+                   ui.export.surface_arrays(surf), ui.exports.surface_script(ui.problem_spec(), surf))
 st.markdown("The surface is computed with the closed form of MATH.md 7: on the plane "
             "z = P + aQ + cR, and every exponential sum is a matrix product between a factor "
             "of a and a factor of c, so a 201 x 201 surface costs a few matrix products.")

@@ -44,10 +44,13 @@ m[4].metric("trace (exact)", f"{view.trace:.4g}",
             help=f"Hutchinson: {view.hutchinson.estimate:.4g} ± {view.hutchinson.standard_error:.2g}")
 
 left, right = st.columns(2)
-left.plotly_chart(figs.eigenvalue_figure(spec, scale=scale, title="Eigenvalues"),
-                  key="chart.hessian.eigenvalues", width="stretch")
+eigen_fig = figs.eigenvalue_figure(spec, scale=scale, title="Eigenvalues")
+left.plotly_chart(eigen_fig, key="chart.hessian.eigenvalues", width="stretch")
 right.plotly_chart(figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
                    key="chart.hessian.density", width="stretch")
+
+ui.exports.buttons("hessian_spectrum", eigen_fig, ui.export.spectrum_table(spec),
+                   ui.export.spectrum_table(spec))
 
 st.subheader("The structure: diagonal part + rank two")
 if view.structure is None:

@@ -50,9 +50,11 @@ with right:
 right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
               "earlier). 'distance from plane' says how faithfully the picture shows the path.")
 
-st.plotly_chart(ui.optimize_figures.convergence_figure(
-    race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error")),
-    key="chart.newton.convergence", width="stretch")
+convergence = ui.optimize_figures.convergence_figure(
+    race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error"))
+st.plotly_chart(convergence, key="chart.newton.convergence", width="stretch")
+ui.exports.buttons("newton_runs", convergence, ui.export.trajectories_table(list(race.runs)),
+                   ui.export.trajectories_arrays(list(race.runs)))
 ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "

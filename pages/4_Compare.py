@@ -38,11 +38,18 @@ st.caption("One plane through x = 0 and one colour scale for both maps. Red line
            "set α = 0 of a loss with γ > 0; softmax has none.")
 
 left, right = st.columns(2)
-left.plotly_chart(figs.difference_figure(comp, labels=labels, title="Difference"),
-                  key="chart.compare.difference", width="stretch")
+difference = figs.difference_figure(comp, labels=labels, title="Difference")
+left.plotly_chart(difference, key="chart.compare.difference", width="stretch")
 right.plotly_chart(ui.compare_figures.spectra_overlay_figure(
     result.spectra, [f"γ = {g1:g}", f"γ = {g2:g}"], title="Hessian eigenvalues at x = 0"),
     key="chart.compare.spectra", width="stretch")
+
+ui.exports.buttons("compare_difference", difference,
+                   {**ui.export.surface_table(comp.first), "loss_second": comp.second.values,
+                    "difference": comp.difference},
+                   {"first": comp.first.values, "second": comp.second.values,
+                    "difference": comp.difference, "alphas": comp.first.alphas,
+                    "betas": comp.first.betas})
 
 st.subheader("Morph from one loss to the other")
 if ui.bind(st.toggle, "show the γ morph animation", "compare.morph"):

@@ -14,11 +14,13 @@ from landscape.figures import optimize as optimize_figures
 from landscape.figures import spectrum as spectrum_figures
 from landscape.figures import surface as surface_figures
 
-from . import compare_view, hessian_view, landscape_view, newton_view, presets, state
+from landscape import export
+
+from . import compare_view, exports, hessian_view, landscape_view, newton_view, presets, state
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "show_table", "number", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "show_table", "number", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]

@@ -75,12 +75,19 @@ def problem_from_spec(spec: tuple) -> ls.Problem:
                              "choose constant w for uploaded data.")
         return ls.load_problem(a_bytes, b_bytes, a_filename=a_name, b_filename=b_name,
                                kind=kind, w=w, gamma=gamma)
+    return ls.make_problem(**generator_arguments(spec))
+
+
+def generator_arguments(spec: tuple) -> dict:
+    """The ``make_problem`` keyword arguments of generated-problem settings."""
+    s = dict(spec)
     n, d = s["problem.n"], s["problem.d"]
-    return ls.make_problem(
-        n, d, s["problem.seed"], kind=kind, gamma=gamma, matrix=s["problem.matrix"],
-        cond=s["problem.cond"], rank=min(s["problem.rank"], n, d), target=s["problem.target"],
-        target_seed=s["problem.target_seed"], noise=s["problem.noise"], w=w_setting,
-        w_value=s["problem.w_value"], strong_convexity=s["problem.strong_convexity"])
+    return dict(n=n, d=d, seed=s["problem.seed"], kind=s["problem.kind"],
+                gamma=s["problem.gamma"], matrix=s["problem.matrix"], cond=s["problem.cond"],
+                rank=min(s["problem.rank"], n, d), target=s["problem.target"],
+                target_seed=s["problem.target_seed"], noise=s["problem.noise"],
+                w=s["problem.w"], w_value=s["problem.w_value"],
+                strong_convexity=s["problem.strong_convexity"])
 
 
 def problem_spec() -> tuple:
