@@ -36,13 +36,18 @@ except ValueError as err:
 longest = max(run.n_iter for run in race.runs)
 if ui.get("newton.step") > longest:  # a new race: show the whole paths
     ui.put("newton.step", longest)
-step = ui.bind(st.slider, "playback: iteration (drag to replay the race)", "newton.step",
-               min_value=0, max_value=max(longest, 1))
+b1, b2, b3 = st.columns([1, 1, 8])
+b1.button("◀ previous", key="newton.previous", on_click=ui.nudge, args=("newton.step", -1, longest))
+b2.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
+step = ui.bind(b3.slider, "step-by-step: iteration shown in the table and on the map",
+               "newton.step", min_value=0, max_value=max(longest, 1))
 figs = ui.surface_figures
 contour = figs.contour_figure(race.surface, labels=race.directions.labels,
                               title="Paths on the plane through x* of their principal components")
 for run, projection in zip(race.runs, race.projections):
     figs.add_trajectory(contour, nv.truncated(projection, min(step, run.n_iter)), run.method)
+if step == longest and longest > 0:  # the whole race is drawn: let Plotly replay it (▶ play)
+    figs.add_playback(contour, list(race.projections), [run.method for run in race.runs])
 left, right = st.columns([1, 1])
 left.plotly_chart(contour, key="chart.newton.paths", width="stretch")
 with right:

@@ -229,3 +229,21 @@ def test_strongly_convex_with_unified_explains_itself():
     at = run(PAGE["app"], **{"problem.w": "strongly_convex"})
     assert not at.exception
     assert "needs the softmax loss" in at.error[0].value
+
+
+def test_newton_playback_buttons_move_the_step_and_the_table():
+    at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "20"})
+    last = at.slider(key="newton.step").value
+    assert last > 0
+    contour_fig = charts(at)[0]
+    assert len(contour_fig["frames"]) == last + 1  # ▶ play replays every iteration
+    at.button(key="newton.previous").click().run()
+    assert at.slider(key="newton.step").value == last - 1
+    assert not charts(at)[0].get("frames")
+    for _ in range(last + 3):
+        at.button(key="newton.previous").click().run()
+    assert at.slider(key="newton.step").value == 0
+    assert at.table[0].value.iloc[0]["k"] == 0
+    at.button(key="newton.next").click().run()
+    assert at.slider(key="newton.step").value == 1
+    no_trouble(at)

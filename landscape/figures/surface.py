@@ -218,3 +218,42 @@ def morph_figure(surfaces: list[Surface], gammas: list[float], *,
                                                            frame=dict(duration=0))])])],
         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), margin=dict(t=60, b=90))
     return fig
+
+
+def _player(steps: list[str], prefix: str, duration: int) -> dict:
+    """Layout pieces of a Plotly animation: play/pause at the bottom left, a slider
+    over ``steps`` beside them, the legend moved to the top out of their way."""
+    return dict(
+        sliders=[dict(steps=[dict(method="animate", label=s,
+                                  args=[[s], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+                             for s in steps],
+                      x=0.3, len=0.7, y=-0.2, yanchor="top", currentvalue=dict(prefix=prefix))],
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
+        updatemenus=[dict(type="buttons", showactive=False, direction="down", x=0, y=-0.2,
+                          xanchor="left", yanchor="top",
+                          buttons=[dict(label="▶ play", method="animate",
+                                        args=[None, dict(frame=dict(duration=duration, redraw=True),
+                                                         fromcurrent=True)]),
+                                   dict(label="❚❚ pause", method="animate",
+                                        args=[[None], dict(mode="immediate", frame=dict(duration=0))])])])
+
+
+def add_playback(fig: go.Figure, projections: list[Projection], names: list[str]) -> go.Figure:
+    """Animate paths already drawn on ``fig`` by ``add_trajectory`` (its last three
+    traces per path): frame k shows every path up to iterate k (or its end)."""
+    n_paths = len(projections)
+    first = len(fig.data) - 3 * n_paths
+    longest = max(p.alphas.size for p in projections) - 1
+    frames = []
+    for k in range(longest + 1):
+        scratch = go.Figure()
+        for proj, name, trace in zip(projections, names, fig.data[first::3]):
+            m = min(k, proj.alphas.size - 1) + 1
+            add_trajectory(scratch, Projection(proj.alphas[:m], proj.betas[:m], proj.distance[:m]),
+                           name, color=trace.line.color)
+        frames.append(go.Frame(data=list(scratch.data), traces=list(range(first, first + 3 * n_paths)),
+                               name=str(k)))
+    fig.frames = frames
+    fig.update_layout(**_player([str(k) for k in range(longest + 1)], "iteration ", 500),
+                      title=None, margin=dict(t=60, b=170))
+    return fig

@@ -20,7 +20,7 @@ from . import compare_view, exports, hessian_view, landscape_view, newton_view, 
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "show_table", "number", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "show_table", "number", "nudge", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
@@ -92,6 +92,11 @@ def _curvature_note(summary: ls.ProblemSummary) -> str:
 
 def _number(value: float) -> str:
     return "undefined (pole)" if math.isnan(value) else f"{value:.4g}"
+
+
+def nudge(name: str, delta: int, high: int) -> None:
+    """Button callback: move an integer setting by ``delta`` within [0, high]."""
+    put(name, min(max(get(name) + delta, 0), high))
 
 
 def number(value: float) -> str:
