@@ -10,7 +10,7 @@ prob = ui.start("Landscape")
 st.title("Landscape")
 st.latex(r"\text{values}[j, i] = L(x_0 + a_i\, u + c_j\, v)")
 
-with st.expander("Plane", expanded=True):
+with ui.controls("Plane"):
     c1, c2, c3, c4 = st.columns(4)
     center = ui.bind(c1.selectbox, "centre x₀", "landscape.center", options=list(lv.CENTERS),
                      format_func=lv.CENTER_LABELS.get)
@@ -50,6 +50,13 @@ for method, (projection, losses) in view.paths.items():
     figs.add_trajectory(contour, projection, method)
     figs.add_trajectory(surface3d, projection, method, losses=losses)
 
+explain = ("The loss over the plane x₀ + a u + c v. Red: the pole set α = 0, where the unified "
+           "loss blows up; veiled: α < 0, where its stationary points are spurious.")
+if ui.presenting():
+    ui.present([("Contour map", contour, explain), ("3-D surface", surface3d, explain),
+                ("Slice along u", figs.slice_figure(view.line, label=labels[0], log_scale=log),
+                 "The loss along the line x₀ + a u; dashed: where α changes sign.")])
+    st.stop()
 shown = ui.get("landscape.view")
 cols = st.columns(2) if shown == "contour + 3-D" else [st.container()]
 if shown != "3-D":

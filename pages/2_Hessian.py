@@ -11,7 +11,7 @@ st.title("Hessian")
 st.latex(r"\nabla^2 L(x) = A^\top \operatorname{diag}(D)\, A + U C U^\top, \quad "
          r"U = [A^\top p,\ A^\top s],\ C = \begin{pmatrix} g_0 & -1 \\ -1 & 0 \end{pmatrix}")
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ui.controls("Settings").columns(4)
 point = ui.bind(c1.selectbox, "point x", "hessian.point", options=list(hv.POINTS),
                 format_func=hv.POINT_LABELS.get)
 if point == "custom":
@@ -31,6 +31,18 @@ except ValueError as err:
     st.stop()
 
 figs, scale, spec = ui.spectrum_figures, ui.get("hessian.scale"), view.spectrum
+if ui.presenting():
+    slides = [("Eigenvalues", figs.eigenvalue_figure(spec, scale=scale),
+               f"At {view.point_label}: {spec.n_negative} negative eigenvalues; smallest "
+               f"{ui.number(spec.smallest)}, largest {ui.number(spec.largest)}."),
+              ("Density", figs.density_figure(view.density),
+               "Stochastic Lanczos quadrature beside the exact histogram.")]
+    if view.structure is not None:
+        slides.append(("Structure", figs.structure_figure(view.structure, scale=scale),
+                       "The rank-two part has one positive and one negative eigenvalue: "
+                       + view.structure.message))
+    ui.present(slides)
+    st.stop()
 st.caption(f"At {view.point_label}: {spec.message}")
 if view.alpha_sign < 0:
     st.warning(f"At this point α < 0 (log|α| = {view.log_abs_alpha:.3g}): it lies beyond the "

@@ -11,7 +11,7 @@ st.title("Newton lab")
 st.latex(r"x_{t+1} = x_t - \widetilde H_t^{-1} \nabla L(x_t), \qquad "
          r"\widetilde H_t = A^\top \widetilde D_t A + U C U^\top")
 
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c2, c3 = ui.controls("Methods and settings").columns([2, 1, 1])
 ui.bind(c1.multiselect, "methods", "newton.methods", options=list(nv.METHODS),
         format_func=nv.METHOD_LABELS.get)
 start = ui.bind(c2.selectbox, "start x₀", "newton.start", options=list(nv.POINTS),
@@ -48,6 +48,14 @@ for run, projection in zip(race.runs, race.projections):
     figs.add_trajectory(contour, nv.truncated(projection, min(step, run.n_iter)), run.method)
 if step == longest and longest > 0:  # the whole race is drawn: let Plotly replay it (▶ play)
     figs.add_playback(contour, list(race.projections), [run.method for run in race.runs])
+convergence = ui.optimize_figures.convergence_figure(
+    race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error"))
+if ui.presenting():
+    ui.present([("Paths", contour, "Each method's path on the plane of their principal "
+                 "components; ▶ replays the race."),
+                ("Convergence", convergence, "Exact Newton: the error squares each step. "
+                 "Approximate Newton: it shrinks by about ε per step.")])
+    st.stop()
 left, right = st.columns([1, 1])
 left.plotly_chart(contour, key="chart.newton.paths", width="stretch")
 with right:
@@ -55,8 +63,6 @@ with right:
 right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
               "earlier). 'distance from plane' says how faithfully the picture shows the path.")
 
-convergence = ui.optimize_figures.convergence_figure(
-    race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error"))
 st.plotly_chart(convergence, key="chart.newton.convergence", width="stretch")
 ui.exports.buttons("newton_runs", convergence, ui.export.trajectories_table(list(race.runs)),
                    ui.export.trajectories_arrays(list(race.runs)))

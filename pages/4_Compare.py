@@ -11,7 +11,7 @@ st.title("Compare softmax and unified")
 st.latex(r"u_\gamma(z) = e^{z} + \gamma z: \quad \gamma = 0 \text{ softmax}, "
          r"\ \gamma = 1 \text{ unified ResNet + softmax}")
 
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = ui.controls("Settings").columns(4)
 ui.bind(c1.slider, "γ left", "compare.gamma_a", min_value=0.0, max_value=1.0, step=0.05)
 ui.bind(c1.slider, "γ right", "compare.gamma_b", min_value=0.0, max_value=1.0, step=0.05)
 ui.bind(c2.number_input, "span", "compare.span", min_value=1e-6, format="%.4g")
@@ -29,6 +29,14 @@ comp, labels, log = result.surfaces, result.directions.labels, ui.get("compare.l
 figs = ui.surface_figures
 g1, g2 = comp.gammas
 shared = (comp.display_min, comp.display_max)
+if ui.presenting():
+    slides = [(f"γ = {g}", figs.contour_figure(s, labels=labels, log_scale=log, zrange=shared),
+               f"The loss with γ = {g}, on the shared colour scale.")
+              for g, s in ((g1, comp.first), (g2, comp.second))]
+    slides.append(("Difference", figs.difference_figure(comp, labels=labels),
+                   f"L(γ = {g2}) − L(γ = {g1}): red where the second loss is higher."))
+    ui.present(slides)
+    st.stop()
 left, right = st.columns(2)
 left.plotly_chart(figs.contour_figure(comp.first, labels=labels, log_scale=log, zrange=shared,
                                       title=f"γ = {g1:g}"), key="chart.compare.first", width="stretch")

@@ -247,3 +247,16 @@ def test_newton_playback_buttons_move_the_step_and_the_table():
     at.button(key="newton.next").click().run()
     assert at.slider(key="newton.step").value == 1
     no_trouble(at)
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=lambda p: p.stem)
+def test_presentation_mode_shows_one_chart_at_a_time(page):
+    at = run(page, **{"present": "true"})
+    no_trouble(at)
+    assert len(charts(at)) == 1
+    slides = at.radio(key="present.slide")
+    assert len(slides.options) >= 2
+    first = charts(at)[0]
+    at.radio(key="present.slide").set_value(slides.options[1]).run()
+    no_trouble(at)
+    assert charts(at)[0] != first and charts(at)[0]["layout"]["font"]["size"] == 18

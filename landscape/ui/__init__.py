@@ -20,7 +20,7 @@ from . import compare_view, exports, hessian_view, landscape_view, newton_view, 
 from .builder import current_problem, problem_spec, sidebar
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "show_table", "number", "nudge", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "show_table", "number", "nudge", "presenting", "present", "controls", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
@@ -28,9 +28,41 @@ __all__ = ["bind", "show_table", "number", "nudge", "export", "exports", "curren
 KIND_LABELS = {"softmax": "Softmax regression", "unified": "Unified ResNet + softmax"}
 
 
+_PRESENTATION_CSS = """<style>
+html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
+h1 {font-size: 3.2rem !important;}
+</style>"""
+
+
 def page_setup(title: str) -> None:
-    """Common page configuration; call first on every page."""
-    st.set_page_config(page_title=f"{title} · Loss-landscape lab", layout="wide")
+    """Common page configuration; call first on every page. In presentation mode
+    the sidebar starts folded and the fonts are larger."""
+    st.set_page_config(page_title=f"{title} · Loss-landscape lab", layout="wide",
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
+    if presenting():
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def presenting() -> bool:
+    """Whether the presentation (projector) mode is on."""
+    return bool(get("present"))
+
+
+def controls(label: str):
+    """The container for a page's settings: open normally, folded away when presenting."""
+    return st.expander(label, expanded=not presenting())
+
+
+def present(slides: list[tuple[str, object, str]]) -> None:
+    """Presentation mode: one chart at a time, large, with its explanation.
+    ``slides`` are (title, figure, explanation)."""
+    titles = [title for title, _, _ in slides]
+    chosen = st.radio("chart", titles, horizontal=True, key="present.slide",
+                      label_visibility="collapsed")
+    title, fig, explanation = slides[titles.index(chosen)]
+    fig.update_layout(font=dict(size=18), height=640)
+    st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch")
+    st.markdown(explanation)
 
 
 def start(title: str) -> ls.Problem:

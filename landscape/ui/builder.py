@@ -24,6 +24,7 @@ MAX_D = 5_000
 
 state.register(**{
     "preset": Field("", str),
+    "present": Field(False, bool),
     "problem.source": Field("generator", str, ("generator", "upload")),
     "problem.kind": Field("unified", str, ls.KINDS),
     "problem.gamma": Field(1.0, float, low=0.0, high=1.0),
@@ -119,6 +120,8 @@ def sidebar() -> None:
     names = presets.presets()
     bind(sb.selectbox, "Preset", "preset", options=["", *names], after=_preset_chosen,
          format_func=lambda n: names[n].title if n else "(none: build your own)")
+    bind(sb.toggle, "Presentation mode (projector)", "present",
+         help="Larger fonts, settings folded, one chart at a time with its explanation.")
     sb.header("Problem")
     with sb:
         bind(st.radio, "Loss", "problem.kind", options=list(ls.KINDS), horizontal=True,
