@@ -20,7 +20,7 @@ import numpy as np
 import scipy.optimize as so
 
 from . import losses
-from ._descent import _NEAR_POLE, Point, evaluate
+from ._descent import _NEAR_POLE, Point, _record, evaluate
 from ._trajectory import Recorder, Status, Trajectory
 from .problem import Problem
 
@@ -155,7 +155,3 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
     return rec.finish(Status.STALLED, f"{name} stopped after {k} steps with ||grad|| = "
                                       f"{grad_norm:.3g} > {target:.3g}: {scipy_says}.{note}")
 
-
-def _record(rec: Recorder, point: Point) -> None:
-    rec.point(point.x, point.loss, point.grad_norm, point.sf.alpha_sign,
-              point.sf.log_abs_alpha)
