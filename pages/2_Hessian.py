@@ -62,7 +62,8 @@ right.plotly_chart(figs.density_figure(view.density, title="Spectral density: SL
                    key="chart.hessian.density", width="stretch")
 
 ui.exports.buttons("hessian_spectrum", eigen_fig, ui.export.spectrum_table(spec),
-                   ui.export.spectrum_table(spec))
+                   ui.export.spectrum_table(spec),
+                   ui.exports.spectrum_script(ui.problem_spec(), view.x, view.k))
 
 st.subheader("The structure: diagonal part + rank two")
 if view.structure is None:

@@ -65,7 +65,8 @@ right.caption(f"Iteration {step}: each method's numbers (its last ones if it sto
 
 st.plotly_chart(convergence, key="chart.newton.convergence", width="stretch")
 ui.exports.buttons("newton_runs", convergence, ui.export.trajectories_table(list(race.runs)),
-                   ui.export.trajectories_arrays(list(race.runs)))
+                   ui.export.trajectories_arrays(list(race.runs)),
+                   ui.exports.newton_script(ui.problem_spec(), race.runs[0].xs[0], list(race.runs)))
 ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "

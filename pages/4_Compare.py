@@ -57,7 +57,8 @@ ui.exports.buttons("compare_difference", difference,
                     "difference": comp.difference},
                    {"first": comp.first.values, "second": comp.second.values,
                     "difference": comp.difference, "alphas": comp.first.alphas,
-                    "betas": comp.first.betas})
+                    "betas": comp.first.betas},
+                   ui.exports.compare_script(ui.problem_spec(), comp))
 
 st.subheader("Morph from one loss to the other")
 if ui.bind(st.toggle, "show the γ morph animation", "compare.morph"):

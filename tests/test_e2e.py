@@ -124,3 +124,16 @@ def test_slider_redraws_the_landscape(server, browser):
         "  return false; }", timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+def test_png_download_in_the_browser(server, browser):
+    tab = browser.new_page(accept_downloads=True)
+    tab.goto(f"{server}/Hessian", wait_until="domcontentloaded")
+    tab.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    with tab.expect_download(timeout=60_000) as info:
+        tab.get_by_role("button", name="Figure (PNG)").first.click()
+    data = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename == "hessian_spectrum.png"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.close()

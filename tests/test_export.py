@@ -77,10 +77,66 @@ def test_generated_script_reproduces_the_surface(problem_spec, surface, tmp_path
     assert (tmp_path / "landscape_surface.html").stat().st_size > 100_000
 
 
-@pytest.mark.parametrize("page, count", [("pages/1_Landscape.py", 4), ("pages/2_Hessian.py", 3),
-                                         ("pages/3_Newton.py", 3), ("pages/4_Compare.py", 3)])
+@pytest.mark.parametrize("page, count", [("pages/1_Landscape.py", 6), ("pages/2_Hessian.py", 6),
+                                         ("pages/3_Newton.py", 6), ("pages/4_Compare.py", 6)])
 def test_every_page_offers_its_downloads(page, count):
     at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
     assert not at.exception
     buttons = at.get("download_button")
     assert len(buttons) == count
+
+
+@pytest.mark.skipif(exports.chromium_path() is None,
+                    reason="no Chromium: scripts/ensure-chromium installs Debian's")
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_png_and_svg_come_from_the_installed_chromium(surface, fmt):
+    data = exports.figure_image(figures.contour_figure(surface), fmt)
+    if fmt == "png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert (width, height) == exports.IMAGE_SIZE
+    else:
+        assert data.lstrip().startswith(b"<svg") and b'width="1200"' in data[:500]
+
+
+def test_image_buttons_say_when_there_is_no_chromium(monkeypatch):
+    monkeypatch.setattr(exports, "chromium_path", lambda: None)
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Hessian.py"), default_timeout=120).run()
+    png = [b for b in at.get("download_button") if b.proto.label == "Figure (PNG)"][0]
+    assert png.proto.disabled and "none is installed here" in png.proto.help
+
+
+def run_script(text: str, tmp_path, monkeypatch) -> dict:
+    path = tmp_path / "reproduce.py"
+    path.write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return runpy.run_path(str(path))
+
+
+def test_spectrum_and_compare_scripts_reproduce_the_numbers(problem_spec, surface, tmp_path,
+                                                            monkeypatch):
+    from landscape.surface import compare_surfaces
+    from landscape.ui.builder import problem_from_spec
+    prob = problem_from_spec.__wrapped__(problem_spec)
+    x = np.full(prob.d, 0.1)
+    ns = run_script(exports.spectrum_script(problem_spec, x, 3), tmp_path, monkeypatch)
+    np.testing.assert_array_equal(ns["spectrum"].eigenvalues, ls.spectrum(prob, x, 3).eigenvalues)
+    comp = compare_surfaces(prob, (0.0, 1.0), surface.center, surface.u, surface.v,
+                            surface.alphas, surface.betas)
+    ns = run_script(exports.compare_script(problem_spec, comp), tmp_path, monkeypatch)
+    np.testing.assert_array_equal(ns["comparison"].difference, comp.difference)
+
+
+def test_newton_script_reruns_the_same_paths(problem_spec, tmp_path, monkeypatch):
+    from landscape.ui.builder import problem_from_spec
+    prob = problem_from_spec.__wrapped__(problem_spec)
+    x0 = np.zeros(prob.d)
+    runs = [ls.minimize(prob, x0, "newton"), ls.minimize(prob, x0, "approx_newton", eps=0.3, seed=4)]
+    ns = run_script(exports.newton_script(problem_spec, x0, runs), tmp_path, monkeypatch)
+    for mine, theirs in zip(runs, ns["runs"]):
+        np.testing.assert_array_equal(mine.xs, theirs.xs)
+
+
+def test_uploaded_data_gets_no_script():
+    spec = (("problem.source", "upload"),)
+    assert exports.surface_script(spec, None) is None

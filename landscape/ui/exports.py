@@ -4,6 +4,8 @@ library. Files are made only when a button is pressed."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from functools import partial
 
 import numpy as np
@@ -16,6 +18,31 @@ from landscape import export
 from .builder import generator_arguments
 
 
+#: where kaleido finds a browser; the app never downloads one
+CHROMIUM = "/usr/bin/chromium"
+IMAGE_SIZE = (1200, 800)
+
+
+def chromium_path() -> str | None:
+    """The Chromium kaleido will drive: $BROWSER_PATH, /usr/bin/chromium, or one on
+    PATH; None when there is none."""
+    for candidate in (os.environ.get("BROWSER_PATH"), CHROMIUM, shutil.which("chromium")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def figure_image(fig: go.Figure, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes (1200 x 800 px) rendered by kaleido in the
+    installed Chromium."""
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("no Chromium for kaleido: install Debian's chromium")
+    os.environ.setdefault("BROWSER_PATH", path)
+    width, height = IMAGE_SIZE
+    return fig.to_image(format=fmt, width=width, height=height)
+
+
 def figure_html(fig: go.Figure) -> str:
     """The figure as one HTML file with plotly.js inside (works offline)."""
     return fig.to_html(include_plotlyjs=True, full_html=True)
@@ -23,16 +50,23 @@ def figure_html(fig: go.Figure) -> str:
 
 def buttons(name: str, fig: go.Figure, table: dict, arrays: dict, script: str | None = None) -> None:
     """A row of download buttons; ``name`` is the files' stem and the keys' prefix."""
-    cols = st.columns(4 if script else 3)
+    cols = st.columns(6 if script else 5)
     common = dict(on_click="ignore", width="stretch")
     cols[0].download_button("Figure (HTML)", partial(figure_html, fig), f"{name}.html",
                             "text/html", key=f"export.{name}.html", **common)
-    cols[1].download_button("Data (CSV)", partial(export.table_csv, table), f"{name}.csv",
+    no_browser = chromium_path() is None
+    why = ("PNG and SVG are drawn by kaleido in Chromium, and none is installed here "
+           "(apt-get install chromium)." if no_browser else "Drawn by kaleido in the installed Chromium.")
+    for col, fmt, mime in ((cols[1], "png", "image/png"), (cols[2], "svg", "image/svg+xml")):
+        col.download_button(f"Figure ({fmt.upper()})", partial(figure_image, fig, fmt),
+                            f"{name}.{fmt}", mime, key=f"export.{name}.{fmt}",
+                            disabled=no_browser, help=why, **common)
+    cols[3].download_button("Data (CSV)", partial(export.table_csv, table), f"{name}.csv",
                             "text/csv", key=f"export.{name}.csv", **common)
-    cols[2].download_button("Data (NPZ)", partial(export.arrays_npz, arrays), f"{name}.npz",
+    cols[4].download_button("Data (NPZ)", partial(export.arrays_npz, arrays), f"{name}.npz",
                             "application/octet-stream", key=f"export.{name}.npz", **common)
     if script:
-        cols[3].download_button("Python script", script, f"{name}.py", "text/x-python",
+        cols[5].download_button("Python script", script, f"{name}.py", "text/x-python",
                                 key=f"export.{name}.py", **common)
 
 
@@ -40,19 +74,28 @@ def _vector(values: np.ndarray) -> str:
     return "np.array([" + ", ".join(repr(float(v)) for v in values) + "])"
 
 
-def surface_script(problem_spec: tuple, surface: ls.Surface) -> str | None:
-    """A script that rebuilds the problem and this surface and saves the contour map;
-    None for uploaded data (the files are not in the script)."""
+def _prologue(problem_spec: tuple, what: str) -> str | None:
+    """The script's opening lines: imports and the problem; None for uploaded data
+    (the files are not in the script)."""
     if dict(problem_spec)["problem.source"] != "generator":
         return None
-    a, c = surface.alphas, surface.betas
-    return f'''"""Reproduces a Landscape figure of the loss-landscape lab (run: python landscape_surface.py)."""
+    return f'''"""Reproduces {what} of the loss-landscape lab with the landscape library."""
 import numpy as np
 
 import landscape as ls
-from landscape.figures import surface as figures
 
 prob = ls.make_problem(**{generator_arguments(problem_spec)!r})
+'''
+
+
+def surface_script(problem_spec: tuple, surface: ls.Surface) -> str | None:
+    """A script that rebuilds the problem and this surface and saves the contour map."""
+    head = _prologue(problem_spec, "a Landscape figure")
+    if head is None:
+        return None
+    a, c = surface.alphas, surface.betas
+    return head + f'''from landscape.figures import surface as figures
+
 center = {_vector(surface.center)}
 u = {_vector(surface.u)}
 v = {_vector(surface.v)}
@@ -61,4 +104,61 @@ betas = np.linspace({float(c[0])!r}, {float(c[-1])!r}, {c.size})
 surface = ls.surface_2d(prob, center, u, v, alphas, betas)  # values[j, i] = L(center + a_i u + c_j v)
 figures.contour_figure(surface).write_html("landscape_surface.html")
 print("surface", surface.values.shape, "min", np.nanmin(surface.values))
+'''
+
+
+def spectrum_script(problem_spec: tuple, x: np.ndarray, k: int) -> str | None:
+    """A script that recomputes the Hessian spectrum at x and saves its figure."""
+    head = _prologue(problem_spec, "the Hessian spectrum")
+    if head is None:
+        return None
+    return head + f'''from landscape.figures import spectrum as figures
+
+x = {_vector(x)}
+spectrum = ls.spectrum(prob, x, {int(k)})
+figures.eigenvalue_figure(spectrum).write_html("hessian_spectrum.html")
+print("eigenvalues", spectrum.eigenvalues)
+'''
+
+
+def newton_script(problem_spec: tuple, x0: np.ndarray, runs: list) -> str | None:
+    """A script that reruns every method of the race and saves the convergence plot."""
+    head = _prologue(problem_spec, "the Newton race")
+    if head is None:
+        return None
+    calls = ",\n    ".join(
+        f"ls.minimize(prob, x0, {run.method!r}, tol={run.options['tol']!r}, "
+        f"max_iter={run.options['max_iter']!r}, seed={run.options['seed']!r}"
+        + (f", eps={run.options['eps']!r}" if "eps" in run.options else "") + ")"
+        for run in runs)
+    return head + f'''from landscape.figures import optimize as figures
+
+x0 = {_vector(x0)}
+runs = [
+    {calls},
+]
+figures.convergence_figure(runs).write_html("newton_runs.html")
+for run in runs:
+    print(run)
+'''
+
+
+def compare_script(problem_spec: tuple, comparison) -> str | None:
+    """A script that recomputes both surfaces and their difference map."""
+    head = _prologue(problem_spec, "the comparison of two losses")
+    if head is None:
+        return None
+    first = comparison.first
+    a, c = first.alphas, first.betas
+    return head + f'''from landscape.figures import surface as figures
+from landscape.surface import compare_surfaces
+
+center = {_vector(first.center)}
+u = {_vector(first.u)}
+v = {_vector(first.v)}
+alphas = np.linspace({float(a[0])!r}, {float(a[-1])!r}, {a.size})
+betas = np.linspace({float(c[0])!r}, {float(c[-1])!r}, {c.size})
+comparison = compare_surfaces(prob, {comparison.gammas!r}, center, u, v, alphas, betas)
+figures.difference_figure(comparison).write_html("compare_difference.html")
+print("difference", np.nanmin(comparison.difference), np.nanmax(comparison.difference))
 '''

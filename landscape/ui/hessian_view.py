@@ -38,6 +38,8 @@ class HessianView:
     """Everything the Hessian page draws; ``structure`` is None above DENSE_MAX_D."""
 
     point_label: str
+    x: np.ndarray
+    k: int
     alpha_sign: int
     log_abs_alpha: float
     spectrum: Spectrum
@@ -63,7 +65,7 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
     run = minimize(prob, np.zeros(prob.d), v["hessian.path"], max_iter=60)
     here = prob.evaluate(x)
     return HessianView(
-        point_label=POINT_LABELS[v["hessian.point"]], alpha_sign=here.alpha_sign,
+        point_label=POINT_LABELS[v["hessian.point"]], x=x, k=k, alpha_sign=here.alpha_sign,
         log_abs_alpha=here.log_abs_alpha, spectrum=eigen,
         density=spectral_density(prob, x), structure=structure,
         checks=theory_checks(prob, x, strong_convexity=v["hessian.l"]),
