@@ -260,3 +260,15 @@ def test_presentation_mode_shows_one_chart_at_a_time(page):
     at.radio(key="present.slide").set_value(slides.options[1]).run()
     no_trouble(at)
     assert charts(at)[0] != first and charts(at)[0]["layout"]["font"]["size"] == 18
+
+
+def test_display_toggles_redraw_without_recomputing(monkeypatch):
+    from landscape.ui import newton_view
+    at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "20"})
+    calls = []
+    original = newton_view.minimize
+    monkeypatch.setattr(newton_view, "minimize", lambda *a, **k: calls.append(1) or original(*a, **k))
+    at.button(key="newton.previous").click().run()
+    at.radio(key="newton.against").set_value("time").run()
+    no_trouble(at)
+    assert calls == []  # the race came from the cache both times

@@ -135,8 +135,15 @@ def bind(widget: Callable, label: str, name: str, *, after: Callable[[], None] |
     return widget(label, key=name, on_change=_store, args=(name, after), **kwargs)
 
 
+#: settings that only change how results are drawn, never what is computed; left out
+#: of cache keys so that toggling them redraws without recomputing
+DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "hessian.scale",
+                "newton.step", "newton.against", "newton.error", "compare.log"}
+
+
 def spec(prefix: str) -> tuple[tuple[str, Any], ...]:
-    """The settings whose names start with ``prefix``, as a hashable cache key
-    (lists become tuples)."""
+    """The settings whose names start with ``prefix``, minus the display-only ones, as
+    a hashable cache key (lists become tuples)."""
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                        for k, v in settings().items() if k.startswith(prefix)))
+                        for k, v in settings().items()
+                        if k.startswith(prefix) and k not in DISPLAY_ONLY))
