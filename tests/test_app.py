@@ -236,7 +236,7 @@ def test_newton_playback_buttons_move_the_step_and_the_table():
     last = at.slider(key="newton.step").value
     assert last > 0
     contour_fig = charts(at)[0]
-    assert len(contour_fig["frames"]) == last + 1  # ▶ play replays every iteration
+    assert len(contour_fig["frames"]) == min(last + 1, 40)  # ▶ play replays the race
     at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == last - 1
     assert not charts(at)[0].get("frames")

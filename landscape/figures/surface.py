@@ -238,14 +238,21 @@ def _player(steps: list[str], prefix: str, duration: int) -> dict:
                                         args=[[None], dict(mode="immediate", frame=dict(duration=0))])])])
 
 
+#: most frames of a playback animation (each frame repeats the paths so far, so the
+#: figure grows with frames x path length; long runs are shown at evenly spaced steps)
+MAX_FRAMES = 40
+
+
 def add_playback(fig: go.Figure, projections: list[Projection], names: list[str]) -> go.Figure:
     """Animate paths already drawn on ``fig`` by ``add_trajectory`` (its last three
-    traces per path): frame k shows every path up to iterate k (or its end)."""
+    traces per path): frame k shows every path up to iterate k (or its end); at most
+    ``MAX_FRAMES`` frames, evenly spaced, always including the first and last step."""
     n_paths = len(projections)
     first = len(fig.data) - 3 * n_paths
     longest = max(p.alphas.size for p in projections) - 1
+    steps = np.unique(np.linspace(0, longest, min(longest + 1, MAX_FRAMES)).round().astype(int))
     frames = []
-    for k in range(longest + 1):
+    for k in steps:
         scratch = go.Figure()
         for proj, name, trace in zip(projections, names, fig.data[first::3]):
             m = min(k, proj.alphas.size - 1) + 1
@@ -254,6 +261,6 @@ def add_playback(fig: go.Figure, projections: list[Projection], names: list[str]
         frames.append(go.Frame(data=list(scratch.data), traces=list(range(first, first + 3 * n_paths)),
                                name=str(k)))
     fig.frames = frames
-    fig.update_layout(**_player([str(k) for k in range(longest + 1)], "iteration ", 500),
+    fig.update_layout(**_player([str(k) for k in steps], "iteration ", 500),
                       title=None, margin=dict(t=60, b=170))
     return fig

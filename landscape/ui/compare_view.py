@@ -21,7 +21,7 @@ register(**{
     "compare.gamma_a": Field(0.0, float, low=0.0, high=1.0),
     "compare.gamma_b": Field(1.0, float, low=0.0, high=1.0),
     "compare.span": Field(3.0, float, low=1e-6, high=1e6),
-    "compare.resolution": Field(101, int, low=11, high=301),
+    "compare.resolution": Field(81, int, low=11, high=301),
     "compare.seed": Field(0, int, low=0, high=2**31 - 1),
     "compare.log": Field(False, bool),
     "compare.morph_frames": Field(11, int, low=2, high=41),
