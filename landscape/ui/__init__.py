@@ -17,7 +17,7 @@ from landscape.figures import surface as surface_figures
 from landscape import export
 
 from . import compare_view, exports, hessian_view, landscape_view, newton_view, presets, state
-from .builder import current_problem, problem_spec, sidebar
+from .builder import current_problem, problem_from_spec, problem_spec, sidebar
 from .state import bind, get, put, spec
 
 __all__ = ["bind", "show_table", "number", "nudge", "presenting", "present", "controls", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
@@ -84,7 +84,6 @@ def start(title: str) -> ls.Problem:
 @st.cache_data(show_spinner=False, max_entries=64)
 def summary(problem_spec: tuple) -> ls.ProblemSummary:
     """Summary at x = 0 of the problem of these settings."""
-    from .builder import problem_from_spec
     return ls.summarize(problem_from_spec(problem_spec))
 
 
@@ -95,8 +94,8 @@ def show_summary(summary: ls.ProblemSummary) -> None:
     cols[1].metric("d (unknowns)", f"{summary.d}")
     cols[2].metric("loss kind", summary.kind, help=f"gamma = {summary.gamma:g}")
     cols[3].metric("L(0)", f"{summary.loss:.6g}")
-    cols[4].metric("smallest eigenvalue of H(0)", _number(summary.eig_min))
-    cols[5].metric("largest eigenvalue of H(0)", _number(summary.eig_max))
+    cols[4].metric("smallest eigenvalue of H(0)", number(summary.eig_min, "undefined (pole)"))
+    cols[5].metric("largest eigenvalue of H(0)", number(summary.eig_max, "undefined (pole)"))
     state_word = ("positive" if summary.alpha_sign > 0 else
                   "negative" if summary.alpha_sign < 0 else "zero")
     st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state_word} "
@@ -122,15 +121,11 @@ def _curvature_note(summary: ls.ProblemSummary) -> str:
             "(PSD needs enough regularisation, MATH.md 4).")
 
 
-def _number(value: float) -> str:
-    return "undefined (pole)" if math.isnan(value) else f"{value:.4g}"
-
-
 def nudge(name: str, delta: int, high: int) -> None:
     """Button callback: move an integer setting by ``delta`` within [0, high]."""
     put(name, min(max(get(name) + delta, 0), high))
 
 
-def number(value: float) -> str:
-    """A metric's text: 4 significant digits, or 'not computed' for NaN."""
-    return "not computed" if math.isnan(value) else f"{value:.4g}"
+def number(value: float, missing: str = "not computed") -> str:
+    """A metric's text: 4 significant digits, or ``missing`` for NaN."""
+    return missing if math.isnan(value) else f"{value:.4g}"

@@ -88,20 +88,21 @@ prob = ls.make_problem(**{generator_arguments(problem_spec)!r})
 '''
 
 
+def _plane(surface: ls.Surface) -> str:
+    """Script lines that define the surface's plane and grid exactly."""
+    a, c = surface.alphas, surface.betas
+    return (f"center = {_vector(surface.center)}\nu = {_vector(surface.u)}\n"
+            f"v = {_vector(surface.v)}\n"
+            f"alphas = np.linspace({float(a[0])!r}, {float(a[-1])!r}, {a.size})\n"
+            f"betas = np.linspace({float(c[0])!r}, {float(c[-1])!r}, {c.size})\n")
+
+
 def surface_script(problem_spec: tuple, surface: ls.Surface) -> str | None:
     """A script that rebuilds the problem and this surface and saves the contour map."""
     head = _prologue(problem_spec, "a Landscape figure")
     if head is None:
         return None
-    a, c = surface.alphas, surface.betas
-    return head + f'''from landscape.figures import surface as figures
-
-center = {_vector(surface.center)}
-u = {_vector(surface.u)}
-v = {_vector(surface.v)}
-alphas = np.linspace({float(a[0])!r}, {float(a[-1])!r}, {a.size})
-betas = np.linspace({float(c[0])!r}, {float(c[-1])!r}, {c.size})
-surface = ls.surface_2d(prob, center, u, v, alphas, betas)  # values[j, i] = L(center + a_i u + c_j v)
+    return head + "from landscape.figures import surface as figures\n\n" + _plane(surface) + f'''surface = ls.surface_2d(prob, center, u, v, alphas, betas)  # values[j, i] = L(center + a_i u + c_j v)
 figures.contour_figure(surface).write_html("landscape_surface.html")
 print("surface", surface.values.shape, "min", np.nanmin(surface.values))
 '''
@@ -148,17 +149,9 @@ def compare_script(problem_spec: tuple, comparison) -> str | None:
     head = _prologue(problem_spec, "the comparison of two losses")
     if head is None:
         return None
-    first = comparison.first
-    a, c = first.alphas, first.betas
-    return head + f'''from landscape.figures import surface as figures
-from landscape.surface import compare_surfaces
-
-center = {_vector(first.center)}
-u = {_vector(first.u)}
-v = {_vector(first.v)}
-alphas = np.linspace({float(a[0])!r}, {float(a[-1])!r}, {a.size})
-betas = np.linspace({float(c[0])!r}, {float(c[-1])!r}, {c.size})
-comparison = compare_surfaces(prob, {comparison.gammas!r}, center, u, v, alphas, betas)
+    return head + ("from landscape.figures import surface as figures\n"
+                   "from landscape.surface import compare_surfaces\n\n"
+                   + _plane(comparison.first)) + f'''comparison = compare_surfaces(prob, {comparison.gammas!r}, center, u, v, alphas, betas)
 figures.difference_figure(comparison).write_html("compare_difference.html")
 print("difference", np.nanmin(comparison.difference), np.nanmax(comparison.difference))
 '''
