@@ -76,10 +76,12 @@ def exact_newton_vs_peers(title: str, prob: ls.Problem, *, gated: bool = True,
     return not gated or (converged and vs_trust >= 1 and vs_quasi >= 3)
 
 
-def approximate_newton(repeats: int = 5) -> bool:
+def approximate_newton(d: int = 50, *, gated: bool = True, repeats: int = 5) -> bool:
+    """Time per step of approximate vs exact Newton at n = 2e5; True if the targets
+    are met (always True for an informational, ungated size)."""
     # no regularisation: at n = 2e5 even w = 1e-4 outweighs the fit (whose curvature
     # scales like 1/n) and pins x* near 0, where one Newton step solves the problem
-    prob = ls.make_problem(200_000, 50, seed=0, kind="unified", target="realizable",
+    prob = ls.make_problem(200_000, d, seed=0, kind="unified", target="realizable",
                            noise=0.1)
     x0 = np.zeros(prob.d)
     runs: dict[str, list] = {"exact": [], "approx": []}
@@ -94,22 +96,23 @@ def approximate_newton(repeats: int = 5) -> bool:
     share = approx.rows_kept.max() / prob.n
     conv = diagnose(prob, approx, exact.x)
     print(f"\nApproximate Newton, n = {prob.n}, d = {prob.d}, eps = 0.5, unified, realizable b "
-          "+ 10% noise, no regularisation")
+          "+ 10% noise, no regularisation" + ("" if gated else "  [informational, not a target]"))
     for key, traj in (("exact", exact), ("approx", approx)):
         print(f"  {traj.method:<14s} {step[key] * 1e3:8.1f} ms/step  {traj.n_iter:3d} steps  "
               f"run {times[key] * 1e3:8.1f} ms  ||g||/||g0|| = "
               f"{traj.grad_norm[-1] / traj.grad_norm[0]:.1e}  {traj.status.value}")
     ratio = step["approx"] / step["exact"]
+    miss = "MISSES" if gated else "above"
     print(f"  step time ratio approx / exact: {ratio:.2f} (target <= 0.5): "
-          f"{'meets' if ratio <= 0.5 else 'MISSES'}")
+          f"{'meets' if ratio <= 0.5 else miss}")
     print(f"  rows kept: at most {approx.rows_kept.max()} of {prob.n} = {share:.1%} "
-          f"(target <= 10%): {'meets' if share <= 0.1 else 'MISSES'}")
+          f"(target <= 10%): {'meets' if share <= 0.1 else miss}")
     ratios = ", ".join(f"{r:.3f}" for r in conv.hessian.ratios)
     linear = approx.success and 0.5 <= conv.hessian.order <= 1.5
     print(f"  error ratios in the Hessian norm: {ratios}")
     print(f"  estimated order {conv.hessian.order:.2f}, rate {conv.hessian.rate:.3f}: "
           f"{'linear, converged' if linear else 'NOT linear convergence to the tolerance'}")
-    return ratio <= 0.5 and share <= 0.1 and linear
+    return not gated or (ratio <= 0.5 and share <= 0.1 and linear)
 
 
 def main() -> int:
@@ -127,7 +130,8 @@ def main() -> int:
                           cond=1e3, target="realizable")
     exact_newton_vs_peers("Exact Newton, n = 10000, d = 100, unified, cond(A) = 1e3, "
                           "realizable b, no regularisation", ill, gated=False)
-    ok &= approximate_newton()
+    ok &= approximate_newton(50)
+    approximate_newton(100, gated=False, repeats=3)  # the saving grows with d (n d^2 vs nnz)
     print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
     return 0 if ok else 1
 

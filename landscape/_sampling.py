@@ -33,6 +33,8 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
+from . import losses
+
 LEVERAGE = ("sketch", "qr")
 #: the constant C of pi_i; 4 makes both Chernoff tails at most delta / 2
 OVERSAMPLING = 4.0
@@ -89,7 +91,8 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
     m = sketch_rows(n, d) if sketch_size is None else int(sketch_size)
     k = min(d, JL_DIM if jl_dim is None else int(jl_dim))
     draw = rng.integers(0, 2 * m, size=n, dtype=np.int32)  # bucket and sign in one draw
-    values = (root_d * ((draw & 1) * -2.0 + 1.0)).astype(A.dtype)  # +-root_d
+    root = root_d.astype(A.dtype)
+    values = np.where(draw & 1, -root, root)  # +-root_d
     # S diag(root_d) as a CSC matrix with one entry per column: S M = (S diag(root_d)) A
     # costs one pass over A and never forms the scaled copy of A.
     sketch = sp.csc_matrix((values, draw >> 1, np.arange(n + 1, dtype=np.int32)),
@@ -157,8 +160,7 @@ def subsample(A: np.ndarray, D: np.ndarray, *, eps: float, delta: float,
 
 def gram(A: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``A[rows]^T diag(weights) A[rows]`` (d, d), symmetric."""
-    sub = A[rows]
-    h = sub.T @ (weights[:, None] * sub)
+    h = losses.weighted_gram(A, weights, rows)
     return 0.5 * (h + h.T)
 
 
@@ -167,7 +169,7 @@ def spectral_error(A: np.ndarray, D: np.ndarray, sample: SampledDiagonal) -> flo
     sample ``H~_D``: the largest ``|lambda - 1|`` of the pencil ``(H~_D, H_D)``.
     O(n d^2) for the exact ``H_D``; NaN when ``H_D`` is not positive definite."""
     positive = np.maximum(D, 0.0)
-    exact = A.T @ (positive[:, None] * A)
+    exact = losses.weighted_gram(A, positive)
     exact = 0.5 * (exact + exact.T)
     rows = sample.rows[sample.sampled_mask]
     approx = gram(A, rows, sample.weights[sample.sampled_mask])

@@ -177,9 +177,40 @@ def gradient_from_parts(A: np.ndarray, sf: ScaleFree, z: np.ndarray, w2: np.ndar
     return A.T @ gradient_weights(sf, z, w2)
 
 
+#: bytes of one scaled block of rows in ``weighted_gram``: small enough to stay in cache
+GRAM_BLOCK_BYTES = 1 << 18
+
+
+def weighted_gram(A: np.ndarray, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """``A_R^T diag(weights) A_R`` (d, d) for the rows ``R`` of A (all rows if None;
+    ``weights`` has one entry per row used), not symmetrised.
+
+    Summed over blocks of at least ``4 d`` rows, each scaled into one reused buffer
+    that stays in cache: for a tall A this avoids writing a scaled copy of A (80 MB
+    at n = 2e5, d = 50, where the blocks are 1.5x faster than ``A.T @ (w[:, None] * A)``;
+    measured in benchmarks/optimize.py). With ``rows`` the gathered rows are never
+    all in memory at once either.
+    """
+    d = A.shape[1]
+    count = A.shape[0] if rows is None else rows.size
+    block = max(4 * d, GRAM_BLOCK_BYTES // (A.itemsize * d), 1)
+    if count <= block:
+        sub = A if rows is None else A[rows]
+        return sub.T @ (weights[:, None] * sub)
+    h = np.zeros((d, d), dtype=np.result_type(A, weights))
+    scaled = np.empty((block, d), dtype=h.dtype)
+    for start in range(0, count, block):
+        stop = min(start + block, count)
+        sub = A[start:stop] if rows is None else A[rows[start:stop]]
+        out = scaled[:stop - start]
+        np.multiply(weights[start:stop, None], sub, out=out)
+        h += sub.T @ out
+    return h
+
+
 def hessian_from_parts(A: np.ndarray, parts: HessianParts) -> np.ndarray:
     """``A^T diag(D) A + U C U^T`` as a symmetric (d, d) matrix; O(n d^2), no n x n."""
-    h = A.T @ (parts.D[:, None] * A)
+    h = weighted_gram(A, parts.D)
     h += parts.U @ parts.C @ parts.U.T
     return 0.5 * (h + h.T)
 

@@ -661,7 +661,7 @@ def hessian_structure(prob: Problem, x) -> HessianStructure:
                          f"view (it compares all eigenvalues of three d x d matrices); "
                          f"received d = {prob.d}.")
     parts = prob.hessian_parts(x)
-    diagonal = prob.A.T @ (parts.D[:, None] * prob.A)
+    diagonal = losses.weighted_gram(prob.A, parts.D)
     diagonal = np.linalg.eigvalsh(0.5 * (diagonal + diagonal.T))
     whole = np.linalg.eigvalsh(losses.hessian_from_parts(prob.A, parts))
     rank_two = rank_two_eigenvalues(parts.U, parts.C)
