@@ -4,7 +4,7 @@ import streamlit as st
 
 from landscape import ui
 
-prob = ui.start("Home")
+prob = ui.start("Home", chart_page=False)
 st.title("Loss-landscape lab")
 st.markdown(
     "Look inside the loss of **softmax regression** and of the **unified ResNet + softmax "

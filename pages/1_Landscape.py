@@ -39,8 +39,7 @@ with ui.controls("Plane"):
 try:
     view = lv.landscape_view(ui.problem_spec(), ui.spec("landscape."))
 except ValueError as err:
-    st.error(f"This view cannot be drawn: {err}")
-    st.stop()
+    ui.fail(f"This view cannot be drawn: {err}")
 
 figs, surf, log = ui.surface_figures, view.surface, ui.get("landscape.log")
 labels = view.directions.labels
@@ -61,8 +60,10 @@ shown = ui.get("landscape.view")
 cols = st.columns(2) if shown == "contour + 3-D" else [st.container()]
 if shown != "3-D":
     cols[0].plotly_chart(contour, key="chart.landscape.contour", width="stretch")
+    ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
 if shown != "contour":
     cols[-1].plotly_chart(surface3d, key="chart.landscape.surface3d", width="stretch")
+    ui.end_first_view()
 st.plotly_chart(figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log),
                 key="chart.landscape.slice", width="stretch")
 

@@ -27,8 +27,7 @@ if prob.d > hv.DENSE_MAX_D:
 try:
     view = hv.hessian_view(ui.problem_spec(), ui.spec("hessian."))
 except ValueError as err:
-    st.error(f"The Hessian cannot be shown here: {err}")
-    st.stop()
+    ui.fail(f"The Hessian cannot be shown here: {err}")
 
 figs, scale, spec = ui.spectrum_figures, ui.get("hessian.scale"), view.spectrum
 if ui.presenting():
@@ -58,6 +57,7 @@ m[4].metric("trace (exact)", f"{view.trace:.4g}",
 left, right = st.columns(2)
 eigen_fig = figs.eigenvalue_figure(spec, scale=scale, title="Eigenvalues")
 left.plotly_chart(eigen_fig, key="chart.hessian.eigenvalues", width="stretch")
+ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
 right.plotly_chart(figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
                    key="chart.hessian.density", width="stretch")
 

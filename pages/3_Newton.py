@@ -30,15 +30,15 @@ ui.bind(c3.radio, "error norm", "newton.error", options=["hessian", "euclidean"]
 try:
     race = nv.race(ui.problem_spec(), ui.spec("newton."))
 except ValueError as err:
-    st.error(f"The race cannot be run: {err}")
-    st.stop()
+    ui.fail(f"The race cannot be run: {err}")
 
 longest = max(run.n_iter for run in race.runs)
 if ui.get("newton.step") > longest:  # a new race: show the whole paths
     ui.put("newton.step", longest)
 b1, b2, b3 = st.columns([1, 1, 8])
-b1.button("◀ previous", key="newton.previous", on_click=ui.nudge, args=("newton.step", -1, longest))
-b2.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
+if not ui.staged():  # widgets come after the first chart in a staged run (ui.staging)
+    b1.button("◀ previous", key="newton.previous", on_click=ui.nudge, args=("newton.step", -1, longest))
+    b2.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
 step = ui.bind(b3.slider, "step-by-step: iteration shown in the table and on the map",
                "newton.step", min_value=0, max_value=max(longest, 1))
 figs = ui.surface_figures
@@ -58,6 +58,7 @@ if ui.presenting():
     st.stop()
 left, right = st.columns([1, 1])
 left.plotly_chart(contour, key="chart.newton.paths", width="stretch")
+ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
 with right:
     ui.show_table(nv.step_rows(race, step))
 right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "

@@ -23,8 +23,7 @@ ui.bind(c4.number_input, "morph frames", "compare.morph_frames", min_value=2, ma
 try:
     result = cv.comparison(ui.problem_spec(), ui.spec("compare."))
 except ValueError as err:
-    st.error(f"The comparison cannot be drawn: {err}")
-    st.stop()
+    ui.fail(f"The comparison cannot be drawn: {err}")
 comp, labels, log = result.surfaces, result.directions.labels, ui.get("compare.log")
 figs = ui.surface_figures
 g1, g2 = comp.gammas
@@ -40,6 +39,7 @@ if ui.presenting():
 left, right = st.columns(2)
 left.plotly_chart(figs.contour_figure(comp.first, labels=labels, log_scale=log, zrange=shared,
                                       title=f"γ = {g1:g}"), key="chart.compare.first", width="stretch")
+ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
 right.plotly_chart(figs.contour_figure(comp.second, labels=labels, log_scale=log, zrange=shared,
                                        title=f"γ = {g2:g}"), key="chart.compare.second", width="stretch")
 st.caption("One plane through x = 0 and one colour scale for both maps. Red lines: the pole "

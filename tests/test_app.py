@@ -272,3 +272,57 @@ def test_display_toggles_redraw_without_recomputing(monkeypatch):
     at.radio(key="newton.against").set_value("time").run()
     no_trouble(at)
     assert calls == []  # the race came from the cache both times
+
+
+
+# -- a browser's first chart page: the first chart before the rest (ui.staging) ------
+
+WIDGETS = ("selectbox", "multiselect", "slider", "select_slider", "number_input", "text_input",
+           "radio", "toggle", "checkbox", "button", "download_button")
+
+
+def widgets(at) -> list:
+    return [w for kind in WIDGETS for w in at.get(kind)]
+
+
+def as_a_browser(monkeypatch):
+    """From here on, runs are as if a browser were on the other end (AppTest sends no
+    headers, so its runs are never staged otherwise)."""
+    from landscape.ui import staging
+    monkeypatch.setattr(staging, "_browser", lambda: True)
+    return staging
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=lambda p: p.stem)
+def test_a_browsers_first_view_shows_the_first_chart_then_the_whole_page(page, monkeypatch):
+    whole = run(page)  # headless: everything in one run
+    staging = as_a_browser(monkeypatch)
+    at = run(page)
+    no_trouble(at)
+    assert len(charts(at)) == 1 and charts(at)[0] == charts(whole)[0]
+    assert not widgets(at) and not at.sidebar.children  # the widgets come next run
+    assert [w.key for w in at.get("bidi_component")] == ["ui.first_chart_watcher"]
+    at.session_state[staging._DONE] = True  # what the watcher reports once the chart is drawn
+    at.run()
+    no_trouble(at)
+    assert charts(at) == charts(whole)
+    assert len(widgets(at)) == len(widgets(whole)) and at.sidebar.radio(key="problem.kind")
+    assert not at.get("bidi_component")
+    at.run()  # and so on for the rest of the session
+    assert charts(at) == charts(whole) and not at.get("bidi_component")
+
+
+def test_a_staged_run_that_cannot_draw_its_chart_shows_the_whole_page(monkeypatch):
+    as_a_browser(monkeypatch)
+    at = run(PAGE["Hessian"], **{"hessian.point": "custom", "hessian.custom_point": "1, 2, x"})
+    assert not at.exception
+    assert "must be 10 numbers separated by commas" in at.error[0].value
+    assert at.sidebar.radio(key="problem.kind") and at.text_input(key="hessian.custom_point")
+
+
+@pytest.mark.parametrize("params", [{}, {"present": "true"}], ids=["home", "presenting"])
+def test_pages_without_a_first_chart_to_wait_for_are_not_staged(params, monkeypatch):
+    as_a_browser(monkeypatch)
+    at = run(PAGE["app"] if not params else PAGE["Landscape"], **params)
+    no_trouble(at)
+    assert at.sidebar.radio(key="problem.kind") and not at.get("bidi_component")

@@ -72,14 +72,49 @@ def browser():
         b.close()
 
 
+SIDEBAR_BUILT = '[data-testid="stSidebarUserContent"] [data-testid="stRadio"]'
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "home")
 def test_page_renders_without_exception(server, browser, page):
     tab = browser.new_page(viewport={"width": 1400, "height": 900})
     tab.goto(f"{server}/{page}", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMetricValue"], .js-plotly-plot', timeout=60_000)
-    tab.wait_for_timeout(500)  # let the last elements settle before the screenshot
+    # a browser's first chart page draws its first chart, then the rest (ui.staging)
+    tab.wait_for_selector(SIDEBAR_BUILT, timeout=60_000)
+    tab.wait_for_timeout(1000)  # let the last elements settle before the screenshot
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.screenshot(path=str(SHOTS / f"{page or 'home'}.png"), full_page=True)
+    tab.close()
+
+
+# when the first Plotly chart is drawn, and when the sidebar's first widget appears
+ORDER_PROBE = """
+window.__seen = {};
+const look = () => {
+  const now = performance.now();
+  if (!window.__seen.chart && [...document.querySelectorAll('.js-plotly-plot')].some(
+      (el) => el._fullLayout && el.getBoundingClientRect().height > 0)) window.__seen.chart = now;
+  if (!window.__seen.sidebar && document.querySelector('%s')) window.__seen.sidebar = now;
+  requestAnimationFrame(look);
+};
+requestAnimationFrame(look);
+""" % SIDEBAR_BUILT
+
+
+def test_first_chart_comes_before_the_settings_then_the_whole_page(server, browser):
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.add_init_script(ORDER_PROBE)
+    tab.goto(f"{server}/Compare", wait_until="domcontentloaded")
+    tab.wait_for_function("() => window.__seen && window.__seen.chart && window.__seen.sidebar",
+                          timeout=60_000)
+    seen = tab.evaluate("window.__seen")
+    assert seen["chart"] < seen["sidebar"], seen
+    # then the whole page: both maps, the difference, the spectra and Newton's convergence
+    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 5",
+                          timeout=60_000)
+    tab.locator('[data-testid="stMain"] [data-testid="stSlider"]').first.wait_for(timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
 
 

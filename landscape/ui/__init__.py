@@ -16,11 +16,13 @@ from landscape.figures import surface as surface_figures
 
 from landscape import export
 
-from . import compare_view, exports, hessian_view, landscape_view, newton_view, presets, state
-from .builder import current_problem, problem_from_spec, problem_spec, sidebar
+from . import (compare_view, exports, hessian_view, landscape_view, newton_view, presets, staging,
+               state)
+from .builder import current_problem, problem_from_spec, problem_spec, sidebar, sidebar_summary
+from .staging import end_first_view, staged
 from .state import bind, get, put, spec
 
-__all__ = ["bind", "show_table", "number", "nudge", "presenting", "present", "controls", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
+__all__ = ["bind", "end_first_view", "fail", "staged", "staging", "show_table", "number", "nudge", "presenting", "present", "controls", "export", "exports", "current_problem", "get", "landscape_view", "page_setup", "problem_spec",
            "put", "show_summary", "sidebar", "spec", "start", "state", "summary",
            "surface_figures", "spectrum_figures", "optimize_figures", "hessian_view",
            "newton_view", "compare_view", "compare_figures", "KIND_LABELS"]
@@ -49,8 +51,19 @@ def presenting() -> bool:
 
 
 def controls(label: str):
-    """The container for a page's settings: open normally, folded away when presenting."""
+    """The container for a page's settings: open normally, folded away when presenting;
+    in a staged run (see ``staging``) an empty placeholder, the widgets come next run."""
+    if staged():
+        return st.container()
     return st.expander(label, expanded=not presenting())
+
+
+def fail(message: str) -> None:
+    """Show why the page cannot be drawn and stop; in a staged run, draw the whole
+    page at once instead, so the settings that can fix it are on screen."""
+    staging.cancel()
+    st.error(message)
+    st.stop()
 
 
 def present(slides: list[tuple[str, object, str]]) -> None:
@@ -65,19 +78,24 @@ def present(slides: list[tuple[str, object, str]]) -> None:
     st.markdown(explanation)
 
 
-def start(title: str) -> ls.Problem:
+def start(title: str, *, chart_page: bool = True) -> ls.Problem:
     """Set up a page: configuration, the sidebar's problem builder, and the current
     problem; when there is none (bad settings, a size to confirm) the page stops
-    after the message that says why."""
+    after the message that says why. A chart page's run may be staged (see
+    ``staging``): then the sidebar comes in the next run, after the first chart."""
     page_setup(title)
-    sidebar()
+    staging.begin(chart_page=False)  # nothing is skipped while the problem is checked
     preset = get("preset")
     if preset in presets.presets():
         chosen = presets.presets()[preset]
         st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
     prob = current_problem()
+    if prob is not None and staging.begin(chart_page=chart_page and not presenting()):
+        return prob
+    sidebar()
     if prob is None:
         st.stop()
+    sidebar_summary(prob)
     return prob
 
 

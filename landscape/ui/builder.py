@@ -182,15 +182,14 @@ def current_problem() -> ls.Problem | None:
         state.bind(st.checkbox, "Compute anyway", "problem.allow_large")
         return None
     try:
-        prob = problem_from_spec(spec)
+        return problem_from_spec(spec)
     except ValueError as err:
         st.error(f"The problem cannot be built: {err}")
         return None
-    _sidebar_summary(prob)
-    return prob
 
 
-def _sidebar_summary(prob: ls.Problem) -> None:
+def sidebar_summary(prob: ls.Problem) -> None:
+    """One line under the problem builder: the problem it made."""
     loss = {0.0: "softmax", 1.0: "unified"}.get(prob.gamma, f"morph γ = {prob.gamma:g}")
     reg = "none" if not prob.w.any() else f"w ∈ [{prob.w.min():.3g}, {prob.w.max():.3g}]"
     st.sidebar.caption(f"**Current problem:** n = {prob.n}, d = {prob.d}, {loss}, "

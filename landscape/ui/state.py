@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from . import staging
+
 _STATE = "_settings"
 _NOTES = "_settings_notes"
 
@@ -129,7 +131,10 @@ def _store(name: str, after: Callable[[], None] | None) -> None:
 def bind(widget: Callable, label: str, name: str, *, after: Callable[[], None] | None = None,
          **kwargs):
     """Draw ``widget(label, key=name, ...)`` showing the field's value; a change is
-    copied into the settings (then ``after()`` runs) and into the URL."""
+    copied into the settings (then ``after()`` runs) and into the URL. In a staged
+    run (see ``staging``) no widget is drawn: the field's value is returned."""
+    if staging.staged():
+        return get(name)
     if name not in st.session_state:
         st.session_state[name] = get(name)
     return widget(label, key=name, on_change=_store, args=(name, after), **kwargs)
