@@ -48,24 +48,30 @@ for run, projection in zip(race.runs, race.projections):
     figs.add_trajectory(contour, nv.truncated(projection, min(step, run.n_iter)), run.method)
 if step == longest and longest > 0:  # the whole race is drawn: let Plotly replay it (▶ play)
     figs.add_playback(contour, list(race.projections), [run.method for run in race.runs])
-convergence = ui.optimize_figures.convergence_figure(
-    race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error"))
+
+
+def convergence():  # drawn after the paths: a staged run (ui.staging) does not need it
+    return ui.optimize_figures.convergence_figure(
+        race.runs, race.diagnostics, against=ui.get("newton.against"), error=ui.get("newton.error"))
+
+
 if ui.presenting():
     ui.present([("Paths", contour, "Each method's path on the plane of their principal "
                  "components; ▶ replays the race."),
-                ("Convergence", convergence, "Exact Newton: the error squares each step. "
+                ("Convergence", convergence(), "Exact Newton: the error squares each step. "
                  "Approximate Newton: it shrinks by about ε per step.")])
     st.stop()
 left, right = st.columns([1, 1])
 left.plotly_chart(contour, key="chart.newton.paths", width="stretch")
 ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
+conv = convergence()
 with right:
     ui.show_table(nv.step_rows(race, step))
 right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
               "earlier). 'distance from plane' says how faithfully the picture shows the path.")
 
-st.plotly_chart(convergence, key="chart.newton.convergence", width="stretch")
-ui.exports.buttons("newton_runs", convergence, ui.export.trajectories_table(list(race.runs)),
+st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
+ui.exports.buttons("newton_runs", conv, ui.export.trajectories_table(list(race.runs)),
                    ui.export.trajectories_arrays(list(race.runs)),
                    ui.exports.newton_script(ui.problem_spec(), race.runs[0].xs[0], list(race.runs)))
 ui.show_table(nv.run_table(race))
