@@ -6,7 +6,9 @@
 
 A chart counts when plotly.js has drawn it (laid out, with a size on screen); metrics
 shown before it do not count. The home page has no chart: it is timed to its summary
-metrics, and the output says so.
+metrics, and the output says so. Beside each page, when its settings (the sidebar's
+problem builder) are on screen: on a browser's first chart page they follow the first
+chart (landscape/ui/staging.py); not a target, printed so the trade is visible.
 
 Each page is opened in a fresh browser tab on a fresh session; "cold" is the first
 visit after the server started (nothing cached), "warm" a second visit.
@@ -48,6 +50,10 @@ CHART_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(el
     const box = svg.getBoundingClientRect();
     return box.width > 0 && box.height > 0; })"""
 METRICS_SHOWN = """() => document.querySelectorAll("[data-testid='stMetricValue']").length > 0"""
+#: the sidebar's problem builder is drawn (on a browser's first chart page it follows the
+#: first chart, landscape/ui/staging.py): printed beside the first chart, not a target
+SETTINGS_SHOWN = """() => !!document.querySelector(
+    "[data-testid='stSidebarUserContent'] [data-testid='stRadio']")"""
 
 
 def serve(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
@@ -72,14 +78,24 @@ def serve(script: Path, cwd: Path) -> tuple[subprocess.Popen, str]:
 def time_to_chart(browser, url: str, what: str = "chart") -> float:
     """Seconds from navigation to the first drawn Plotly chart (``what="chart"``) or
     to the first metric value (``what="metrics"``)."""
+    return page_times(browser, url, what)[0]
+
+
+def page_times(browser, url: str, what: str = "chart", settings: bool = False) -> tuple:
+    """(seconds to the first chart or metrics, seconds to the sidebar's settings or
+    None) from navigation, in a fresh tab."""
     tab = browser.new_page(viewport={"width": 1400, "height": 900})
     start = time.perf_counter()
     tab.goto(url, wait_until="commit")
     tab.wait_for_function(CHART_DRAWN if what == "chart" else METRICS_SHOWN,
                           timeout=120_000, polling=10)
-    took = time.perf_counter() - start
+    first = time.perf_counter() - start
+    shown = None
+    if settings:
+        tab.wait_for_function(SETTINGS_SHOWN, timeout=120_000, polling=10)
+        shown = time.perf_counter() - start
     tab.close()
-    return took
+    return first, shown
 
 
 def slider_redraw(browser, url: str) -> float:
@@ -116,13 +132,16 @@ def main() -> int:
                 ok = True
                 for page, what in PAGES:
                     cold = time_to_chart(browser, f"{lab_url}/{page}", what)
-                    warm = min(time_to_chart(browser, f"{lab_url}/{page}", what) for _ in range(3))
+                    visits = [page_times(browser, f"{lab_url}/{page}", what, settings=True)
+                              for _ in range(3)]
+                    warm = min(first for first, _ in visits)
                     late = warm - trivial_warm
                     ok &= late <= 1.0
                     shown = "first chart" if what == "chart" else "metrics (no chart on this page)"
                     print(f"  {page or 'home':<10s} {shown}: cold {cold:5.2f} s, warm {warm:5.2f} s, "
                           f"warm minus trivial {late:+.2f} s (target <= +1 s): "
-                          f"{'meets' if late <= 1.0 else 'MISSES'}")
+                          f"{'meets' if late <= 1.0 else 'MISSES'}; "
+                          f"settings on screen at {min(s for _, s in visits):.2f} s")
                 redraw = min(slider_redraw(browser, lab_url) for _ in range(3))
                 ok &= redraw <= 1.0
                 print(f"Landscape resolution slider -> redrawn chart: {redraw:.2f} s (target <= 1 s): "
