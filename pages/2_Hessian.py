@@ -12,32 +12,32 @@ st.latex(r"\nabla^2 L(x) = A^\top \operatorname{diag}(D)\, A + U C U^\top, \quad
          r"U = [A^\top p,\ A^\top s],\ C = \begin{pmatrix} g_0 & -1 \\ -1 & 0 \end{pmatrix}")
 
 c1, c2, c3, c4 = ui.controls("Settings").columns(4)
-point = ui.bind(c1.selectbox, "point x", "hessian.point", options=list(hv.POINTS),
-                format_func=hv.POINT_LABELS.get)
+point = ui.bind("hessian.point", c1)
 if point == "custom":
-    ui.bind(c1.text_input, f"x ({prob.d} numbers, or one)", "hessian.custom_point")
-ui.bind(c2.radio, "eigenvalue axis", "hessian.scale", options=list(hv.SCALES), horizontal=True,
-        help="symlog keeps negative eigenvalues visible beside large positive ones")
-ui.bind(c3.number_input, "strong convexity l for the checks", "hessian.l", min_value=1e-12,
-        format="%.3g")
-ui.bind(c4.selectbox, "path for the extremes", "hessian.path", options=list(hv.PATH_METHODS))
+    ui.bind("hessian.custom_point", c1, label=f"x ({prob.d} numbers, or one)")
+ui.bind("hessian.scale", c2)
+ui.bind("hessian.l", c3)
+ui.bind("hessian.path", c4)
 if prob.d > hv.DENSE_MAX_D:
-    ui.bind(c2.number_input, "k (Lanczos: k smallest and k largest)", "hessian.k", min_value=1)
+    ui.bind("hessian.k", c2)
 
+if point == "custom" and not ui.get("hessian.custom_point").strip():
+    ui.wait(f"Type the point x above: {prob.d} numbers separated by commas, or one number "
+            "for every coordinate.")
 try:
     view = hv.hessian_view(ui.problem_spec(), ui.spec("hessian."))
 except ValueError as err:
     ui.fail(f"The Hessian cannot be shown here: {err}")
 
-figs, scale, spec = ui.spectrum_figures, ui.get("hessian.scale"), view.spectrum
+spec = view.spectrum
+figs = hv.figures(view, scale=ui.get("hessian.scale"))
 if ui.presenting():
-    slides = [("Eigenvalues", figs.eigenvalue_figure(spec, scale=scale),
+    slides = [("Eigenvalues", figs.eigenvalues,
                f"At {view.point_label}: {spec.n_negative} negative eigenvalues; smallest "
                f"{ui.number(spec.smallest)}, largest {ui.number(spec.largest)}."),
-              ("Density", figs.density_figure(view.density),
-               "Stochastic Lanczos quadrature beside the exact histogram.")]
-    if view.structure is not None:
-        slides.append(("Structure", figs.structure_figure(view.structure, scale=scale),
+              ("Density", figs.density, "Stochastic Lanczos quadrature beside the exact histogram.")]
+    if figs.structure is not None:
+        slides.append(("Structure", figs.structure,
                        "The rank-two part has one positive and one negative eigenvalue: "
                        + view.structure.message))
     ui.present(slides)
@@ -55,23 +55,16 @@ m[4].metric("trace (exact)", f"{view.trace:.4g}",
             help=f"Hutchinson: {view.hutchinson.estimate:.4g} ± {view.hutchinson.standard_error:.2g}")
 
 left, right = st.columns(2)
-eigen_fig = figs.eigenvalue_figure(spec, scale=scale, title="Eigenvalues")
-left.plotly_chart(eigen_fig, key="chart.hessian.eigenvalues", width="stretch")
-ui.end_first_view()  # a browser's first view: the rest once this chart is drawn
-right.plotly_chart(figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
-                   key="chart.hessian.density", width="stretch")
-
-ui.exports.buttons("hessian_spectrum", eigen_fig, ui.export.spectrum_table(spec),
-                   ui.export.spectrum_table(spec),
-                   ui.exports.spectrum_script(ui.problem_spec(), view.x, view.k))
+left.plotly_chart(figs.eigenvalues, key="chart.hessian.eigenvalues", width="stretch")
+right.plotly_chart(figs.density, key="chart.hessian.density", width="stretch")
+hv.export_buttons(view, figs, ui.problem_spec())
 
 st.subheader("The structure: diagonal part + rank two")
 if view.structure is None:
     st.info(f"d = {prob.d} is above {hv.DENSE_MAX_D}: the structure view compares every "
             "eigenvalue of three d x d matrices and is shown for smaller d only.")
 else:
-    st.plotly_chart(figs.structure_figure(view.structure, scale=scale), key="chart.hessian.structure",
-                    width="stretch")
+    st.plotly_chart(figs.structure, key="chart.hessian.structure", width="stretch")
     st.caption("The rank-two part U C U^T has one positive and one negative eigenvalue "
                "(det C = -1), so it can add one negative direction and remove one: the "
                f"eigenvalues of H interlace those of the diagonal part. {view.structure.message}")
@@ -84,6 +77,5 @@ for check in view.checks.all():
     show(f"**{check.name}: {verdict}**{applies}. {check.message}")
 
 st.subheader("Extremes along the path")
-st.plotly_chart(figs.trajectory_figure(view.path, scale=scale), key="chart.hessian.path",
-                width="stretch")
+st.plotly_chart(figs.path, key="chart.hessian.path", width="stretch")
 st.caption(f"{ui.get('hessian.path')} from x = 0: {view.path_message}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest_support import open_page
 
 import landscape as ls
 from landscape import export
@@ -77,10 +77,10 @@ def test_generated_script_reproduces_the_surface(problem_spec, surface, tmp_path
     assert (tmp_path / "landscape_surface.html").stat().st_size > 100_000
 
 
-@pytest.mark.parametrize("page, count", [("pages/1_Landscape.py", 6), ("pages/2_Hessian.py", 6),
-                                         ("pages/3_Newton.py", 6), ("pages/4_Compare.py", 6)])
+@pytest.mark.parametrize("page, count", [("Landscape", 6), ("Hessian", 6), ("Newton", 6),
+                                         ("Compare", 6)])
 def test_every_page_offers_its_downloads(page, count):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+    at = open_page(page)
     assert not at.exception
     buttons = at.get("download_button")
     assert len(buttons) == count
@@ -101,7 +101,7 @@ def test_png_and_svg_come_from_the_installed_chromium(surface, fmt):
 
 def test_image_buttons_say_when_there_is_no_chromium(monkeypatch):
     monkeypatch.setattr(exports, "chromium_path", lambda: None)
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Hessian.py"), default_timeout=120).run()
+    at = open_page("Hessian")
     png = [b for b in at.get("download_button") if b.proto.label == "Figure (PNG)"][0]
     assert png.proto.disabled and "none is installed here" in png.proto.help
 

@@ -30,3 +30,19 @@ def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"),
                       margin=dict(l=60, r=20, t=60, b=50))
     return fig
+
+
+def curves_figure(ts: np.ndarray, curves: dict[str, np.ndarray], *, x_title: str,
+                  y_title: str = "L(x)", title: str | None = None) -> go.Figure:
+    """Several functions of one variable on one chart (the 1-D counterpart of the side
+    by side maps); non-finite values (poles) leave gaps."""
+    fig = go.Figure()
+    for (label, values), color in zip(curves.items(), COLORS):
+        values = np.asarray(values, dtype=float)
+        fig.add_trace(go.Scatter(x=ts, y=np.where(np.isfinite(values), values, np.nan),
+                                 mode="lines", name=label, line=dict(color=color, width=2),
+                                 hovertemplate=f"{label}<br>%{{x:.4g}}: %{{y:.6g}}<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title,
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                      margin=dict(l=60, r=20, t=60, b=50))
+    return fig

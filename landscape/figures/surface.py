@@ -162,6 +162,24 @@ def add_trajectory(fig: go.Figure, projection: Projection, name: str, *,
     return fig
 
 
+def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, name: str, *,
+                color: str | None = None) -> go.Figure:
+    """Draw a path of a 1-D problem on the loss curve: iterate k at (t_k, L_k), start
+    (circle) and end (star) marked."""
+    ts, losses = np.asarray(ts, float), np.asarray(losses, float)
+    fig.add_trace(go.Scatter(x=ts, y=losses, mode="lines+markers", name=name,
+                             line=dict(color=color, width=2), marker=dict(size=8, color=color),
+                             customdata=np.arange(ts.size),
+                             hovertemplate="step %{customdata}<br>t = %{x:.4g}<br>L = %{y:.6g}"
+                                           f"<extra>{name}</extra>"))
+    for idx, symbol in ((0, "circle-open"), (-1, "star")):
+        fig.add_trace(go.Scatter(x=[ts[idx]], y=[losses[idx]], mode="markers", showlegend=False,
+                                 marker=dict(symbol=symbol, size=16, color=color or "white",
+                                             line=dict(width=2, color="black")),
+                                 hoverinfo="skip"))
+    return fig
+
+
 def _path_labels(projection: Projection, name: str) -> tuple[str, np.ndarray]:
     """A path's legend entry (with its largest distance from the plane) and its hover
     data (step, distance) per point."""

@@ -22,32 +22,6 @@ INTERACTIVE_ENTRIES = 2_000_000
 MAX_N = 1_000_000
 MAX_D = 5_000
 
-state.register(**{
-    "preset": Field("", str),
-    "present": Field(False, bool),
-    "problem.source": Field("generator", str, ("generator", "upload")),
-    "problem.kind": Field("unified", str, ls.KINDS),
-    "problem.gamma": Field(1.0, float, low=0.0, high=1.0),
-    "problem.n": Field(200, int, low=1, high=MAX_N),
-    "problem.d": Field(10, int, low=1, high=MAX_D),
-    "problem.matrix": Field("gaussian", str, ls.MATRICES),
-    "problem.cond": Field(1000.0, float, low=1.0, high=1e12),
-    "problem.rank": Field(5, int, low=1, high=MAX_D),
-    "problem.seed": Field(0, int, low=0, high=2**31 - 1),
-    "problem.target": Field("realizable", str, ls.TARGETS),
-    "problem.target_seed": Field(0, int, low=0, high=2**31 - 1),
-    "problem.noise": Field(0.1, float, low=0.0, high=10.0),
-    "problem.w": Field("constant", str, ls.WEIGHTS),
-    "problem.w_value": Field(0.05, float, low=0.0, high=1e6),
-    "problem.strong_convexity": Field(1.0, float, low=1e-12, high=1e6),
-    "problem.upload_a": Field("", str),
-    "problem.upload_b": Field("", str),
-    "problem.allow_large": Field(False, bool),
-})
-
-#: uploaded files by digest: (file name, bytes); bounded by Streamlit's upload limit
-_UPLOADS: dict[str, tuple[str, bytes]] = {}
-
 MATRIX_LABELS = {"gaussian": "Gaussian", "uniform": "uniform [-1, 1]",
                  "nonnegative": "non-negative (poles for unified)",
                  "ill_conditioned": "ill-conditioned", "low_rank": "low rank"}
@@ -55,7 +29,51 @@ TARGET_LABELS = {"simplex": "random point of the simplex", "realizable": "realiz
                  "one_hot": "one-hot"}
 WEIGHT_LABELS = {"none": "none", "constant": "constant w",
                  "strongly_convex": "strongly convex (softmax bound)"}
+SEED = dict(low=0, high=2**31 - 1, widget="number_input")
 
+state.register(**{
+    "preset": Field("", str, ("", *presets.presets()), label="Preset", widget="selectbox",
+                    labels={"": "(none: build your own)",
+                            **{k: p.title for k, p in presets.presets().items()}}),
+    "present": Field(False, bool, label="Presentation mode (projector)", widget="toggle",
+                     options=dict(help="Larger fonts, settings folded, one chart at a time "
+                                       "with its explanation.")),
+    "problem.kind": Field("unified", str, ls.KINDS, label="Loss", widget="radio",
+                          options=dict(horizontal=True)),
+    "problem.gamma": Field(1.0, float, low=0.0, high=1.0, widget="slider",
+                           label="γ: residual weight (0 softmax → 1 unified)",
+                           options=dict(step=0.05, help="u(z) = exp(z) + γ z. Slide to morph "
+                                                        "one loss into the other.")),
+    "problem.source": Field("generator", str, ("generator", "upload"), label="Data",
+                            widget="radio", labels={"generator": "generate", "upload": "upload A, b"},
+                            options=dict(horizontal=True)),
+    "problem.n": Field(200, int, low=1, high=MAX_N, label="n (rows)", widget="number_input",
+                       options=dict(step=50)),
+    "problem.d": Field(10, int, low=1, high=MAX_D, label="d (unknowns)", widget="number_input"),
+    "problem.matrix": Field("gaussian", str, ls.MATRICES, label="A", widget="selectbox",
+                            labels=MATRIX_LABELS),
+    "problem.cond": Field(1000.0, float, low=1.0, high=1e12, label="condition number of A",
+                          widget="number_input", options=dict(format="%.3g")),
+    "problem.rank": Field(5, int, low=1, high=MAX_D, label="rank of A", widget="number_input"),
+    "problem.seed": Field(0, int, label="seed of A", **SEED),
+    "problem.target": Field("realizable", str, ls.TARGETS, label="b", widget="selectbox",
+                            labels=TARGET_LABELS),
+    "problem.target_seed": Field(0, int, label="seed of b", **SEED),
+    "problem.noise": Field(0.1, float, low=0.0, high=10.0, label="noise (relative)",
+                           widget="number_input", options=dict(step=0.05, format="%.4g")),
+    "problem.w": Field("constant", str, ls.WEIGHTS, label="regularisation w", widget="selectbox",
+                       labels=WEIGHT_LABELS),
+    "problem.w_value": Field(0.05, float, low=0.0, high=1e6, label="w (every row)",
+                             widget="number_input", options=dict(step=0.01, format="%.4g")),
+    "problem.strong_convexity": Field(1.0, float, low=1e-12, high=1e6, label="strong convexity l",
+                                      widget="number_input", options=dict(format="%.3g")),
+    "problem.upload_a": Field("", str),
+    "problem.upload_b": Field("", str),
+    "problem.allow_large": Field(False, bool, label="Compute anyway", widget="checkbox"),
+})
+
+#: uploaded files by digest: (file name, bytes); bounded by Streamlit's upload limit
+_UPLOADS: dict[str, tuple[str, bytes]] = {}
 
 @st.cache_resource(max_entries=8, show_spinner="Building the problem...")
 def problem_from_spec(spec: tuple) -> ls.Problem:
@@ -111,75 +129,59 @@ def _remember_upload(which: str) -> None:
 
 
 def _preset_chosen() -> None:
-    presets.apply(st.session_state["preset"])
+    presets.apply(state.get("preset"))
 
 
 def sidebar() -> None:
-    """Draw the preset chooser and the problem builder in the sidebar."""
-    bind, sb = state.bind, st.sidebar
-    names = presets.presets()
-    bind(sb.selectbox, "Preset", "preset", options=["", *names], after=_preset_chosen,
-         format_func=lambda n: names[n].title if n else "(none: build your own)")
-    bind(sb.toggle, "Presentation mode (projector)", "present",
-         help="Larger fonts, settings folded, one chart at a time with its explanation.")
+    """Draw the preset chooser, the presentation switch and the problem builder in the
+    sidebar (on every page: app.py draws it before the page)."""
+    sb = st.sidebar
+    state.bind("preset", sb, after=_preset_chosen)
+    state.bind("present", sb)
     sb.header("Problem")
-    with sb:
-        bind(st.radio, "Loss", "problem.kind", options=list(ls.KINDS), horizontal=True,
-             after=_kind_changed, format_func={"softmax": "softmax", "unified": "unified"}.get)
-        bind(st.slider, "γ: residual weight (0 softmax → 1 unified)", "problem.gamma",
-             min_value=0.0, max_value=1.0, step=0.05,
-             help="u(z) = exp(z) + γ z. Slide to morph one loss into the other.")
-        source = bind(st.radio, "Data", "problem.source", options=["generator", "upload"],
-                      horizontal=True, format_func={"generator": "generate",
-                                                    "upload": "upload A, b"}.get)
-        if source == "upload":
-            st.file_uploader("A (.npy, .npz, .csv)", type=["npy", "npz", "csv"], key="upload.a",
-                             on_change=_remember_upload, args=("a",))
-            st.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", type=["npy", "npz", "csv"],
-                             key="upload.b", on_change=_remember_upload, args=("b",))
-        else:
-            c1, c2 = st.columns(2)
-            with c1:
-                bind(st.number_input, "n (rows)", "problem.n", min_value=1, max_value=MAX_N, step=50)
-            with c2:
-                bind(st.number_input, "d (unknowns)", "problem.d", min_value=1, max_value=MAX_D)
-            matrix = bind(st.selectbox, "A", "problem.matrix", options=list(ls.MATRICES),
-                          format_func=MATRIX_LABELS.get)
-            if matrix == "ill_conditioned":
-                bind(st.number_input, "condition number of A", "problem.cond", min_value=1.0,
-                     max_value=1e12, format="%.3g")
-            if matrix == "low_rank":
-                bind(st.number_input, "rank of A", "problem.rank", min_value=1, max_value=MAX_D)
-            bind(st.number_input, "seed of A", "problem.seed", min_value=0, max_value=2**31 - 1)
-            target = bind(st.selectbox, "b", "problem.target", options=list(ls.TARGETS),
-                          format_func=TARGET_LABELS.get)
-            if target == "realizable":
-                bind(st.number_input, "noise (relative)", "problem.noise", min_value=0.0,
-                     max_value=10.0, step=0.05)
-            bind(st.number_input, "seed of b", "problem.target_seed", min_value=0,
-                 max_value=2**31 - 1)
-        w = bind(st.selectbox, "regularisation w", "problem.w", options=list(ls.WEIGHTS),
-                 format_func=WEIGHT_LABELS.get)
-        if w == "constant":
-            bind(st.number_input, "w (every row)", "problem.w_value", min_value=0.0,
-                 max_value=1e6, step=0.01, format="%.4g")
-        elif w == "strongly_convex":
-            bind(st.number_input, "strong convexity l", "problem.strong_convexity",
-                 min_value=1e-12, max_value=1e6, format="%.3g")
+    state.bind("problem.kind", sb, after=_kind_changed)
+    state.bind("problem.gamma", sb)
+    if state.bind("problem.source", sb) == "upload":
+        sb.file_uploader("A (.npy, .npz, .csv)", type=["npy", "npz", "csv"], key="upload.a",
+                         on_change=_remember_upload, args=("a",))
+        sb.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", type=["npy", "npz", "csv"],
+                         key="upload.b", on_change=_remember_upload, args=("b",))
+    else:
+        c1, c2 = sb.columns(2)
+        state.bind("problem.n", c1)
+        state.bind("problem.d", c2)
+        matrix = state.bind("problem.matrix", sb)
+        if matrix == "ill_conditioned":
+            state.bind("problem.cond", sb)
+        if matrix == "low_rank":
+            state.bind("problem.rank", sb)
+        state.bind("problem.seed", sb)
+        if state.bind("problem.target", sb) == "realizable":
+            state.bind("problem.noise", sb)
+        state.bind("problem.target_seed", sb)
+    w = state.bind("problem.w", sb)
+    if w == "constant":
+        state.bind("problem.w_value", sb)
+    elif w == "strongly_convex":
+        state.bind("problem.strong_convexity", sb)
+
+
+def _too_large(spec: tuple) -> int:
+    """n x d of a generated problem above INTERACTIVE_ENTRIES not yet confirmed, else 0."""
+    s = dict(spec)
+    entries = s["problem.n"] * s["problem.d"] if s["problem.source"] == "generator" else 0
+    return entries if entries > INTERACTIVE_ENTRIES and not s["problem.allow_large"] else 0
 
 
 def current_problem() -> ls.Problem | None:
     """The problem of the sidebar's settings; on bad settings an error that says
     what to change, and None (the caller stops drawing what needs a problem)."""
-    for note in state.url_notes():
-        st.warning(note)
     spec = problem_spec()
-    s = dict(spec)
-    entries = s["problem.n"] * s["problem.d"] if s["problem.source"] == "generator" else 0
-    if entries > INTERACTIVE_ENTRIES and not s["problem.allow_large"]:
+    entries = _too_large(spec)
+    if entries:
         st.warning(f"n x d = {entries:,} is above {INTERACTIVE_ENTRIES:,}: pages would take "
                    "several seconds per redraw. Reduce n or d in the sidebar, or proceed.")
-        state.bind(st.checkbox, "Compute anyway", "problem.allow_large")
+        state.bind("problem.allow_large")
         return None
     try:
         return problem_from_spec(spec)
@@ -188,9 +190,26 @@ def current_problem() -> ls.Problem | None:
         return None
 
 
-def sidebar_summary(prob: ls.Problem) -> None:
-    """One line under the problem builder: the problem it made."""
-    loss = {0.0: "softmax", 1.0: "unified"}.get(prob.gamma, f"morph γ = {prob.gamma:g}")
+def loss_name(gamma: float) -> str:
+    """The loss's name for a residual weight: softmax, unified or a morph."""
+    return {0.0: "softmax", 1.0: "unified"}.get(gamma, f"morph γ = {gamma:g}")
+
+
+def sidebar_summary() -> None:
+    """One line under the problem builder: the problem the settings make (or why
+    there is none)."""
+    spec = problem_spec()
+    s = dict(spec)
+    try:
+        prob = None if _too_large(spec) else problem_from_spec(spec)
+    except ValueError:
+        prob = None
+    if prob is None:
+        size = ("uploaded data" if s["problem.source"] == "upload"
+                else f"n = {s['problem.n']}, d = {s['problem.d']}")
+        st.sidebar.caption(f"**Current problem:** {size}, {loss_name(s['problem.gamma'])}; "
+                           "not computed (see the message on the page)")
+        return
     reg = "none" if not prob.w.any() else f"w ∈ [{prob.w.min():.3g}, {prob.w.max():.3g}]"
-    st.sidebar.caption(f"**Current problem:** n = {prob.n}, d = {prob.d}, {loss}, "
+    st.sidebar.caption(f"**Current problem:** n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, "
                        f"regularisation {reg}" + (", x_true known" if prob.x_true is not None else ""))

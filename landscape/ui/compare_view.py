@@ -1,42 +1,58 @@
 """Settings and the cached computation behind the Compare page: two losses (two
-gammas) on the same A, b, plane and colour scale; their spectra and Newton runs;
-the gamma morph between them."""
+gammas) on the same A, b, plane and colour scale, with their difference, spectra and
+Newton runs, and the gamma morph between them; for d = 1, the two losses along the
+one axis. ``figures`` turns a comparison into the page's ready figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 import landscape as ls
+from landscape import export
+from landscape.figures import compare as compare_figures
+from landscape.figures import optimize as optimize_figures
+from landscape.figures import surface as surface_figures
 from landscape.optimize import Trajectory, minimize
 from landscape.spectrum import Spectrum, spectrum
 from landscape.surface import SurfaceComparison, compare_surfaces
 
+from . import exports
 from .builder import problem_from_spec
 from .state import Field, register
 
+GAMMA = dict(low=0.0, high=1.0, widget="slider", options=dict(step=0.05))
+RESOLUTIONS = (51, 81, 101, 151, 201)
+
 register(**{
-    "compare.gamma_a": Field(0.0, float, low=0.0, high=1.0),
-    "compare.gamma_b": Field(1.0, float, low=0.0, high=1.0),
-    "compare.span": Field(3.0, float, low=1e-6, high=1e6),
-    "compare.resolution": Field(81, int, low=11, high=301),
-    "compare.seed": Field(0, int, low=0, high=2**31 - 1),
-    "compare.log": Field(False, bool),
-    "compare.morph_frames": Field(11, int, low=2, high=41),
+    "compare.gamma_a": Field(0.0, float, label="γ left", **GAMMA),
+    "compare.gamma_b": Field(1.0, float, label="γ right", **GAMMA),
+    "compare.span": Field(3.0, float, low=1e-6, high=1e6, label="span", widget="number_input",
+                          options=dict(format="%.4g")),
+    "compare.resolution": Field(81, int, RESOLUTIONS, label="resolution", widget="select_slider"),
+    "compare.seed": Field(0, int, low=0, high=2**31 - 1, label="direction seed",
+                          widget="number_input"),
+    "compare.log": Field(False, bool, label="log colour scale", widget="toggle"),
+    "compare.morph_frames": Field(11, int, low=2, high=41, label="morph frames",
+                                  widget="number_input"),
     # off by default: eleven frames of contours take seconds to draw in the browser
-    "compare.morph": Field(False, bool),
+    "compare.morph": Field(False, bool, label="show the γ morph animation", widget="toggle"),
 })
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Two gammas on one plane through 0: surfaces, spectra at 0, Newton runs from 0,
-    and the morph frames between them."""
+    """Two gammas through x = 0: surfaces on one plane (or, for d = 1, ``lines``
+    along the axis, and ``surfaces`` None), spectra at 0, Newton runs from 0, and
+    the morph frames between them (planes only)."""
 
-    surfaces: SurfaceComparison
-    directions: ls.Directions
+    gammas: tuple[float, float]
+    surfaces: SurfaceComparison | None
+    lines: tuple[ls.Line, ls.Line] | None
+    directions: ls.Directions | None
     spectra: tuple[Spectrum, Spectrum]
     runs: tuple[Trajectory, Trajectory]
     morph_gammas: tuple[float, ...]
@@ -49,16 +65,80 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
     v = dict(view_spec)
     gammas = (v["compare.gamma_a"], v["compare.gamma_b"])
     x0 = np.zeros(prob.d)
-    dirs = ls.make_directions(prob, x0, "axes" if prob.d == 2 else "random", seed=v["compare.seed"])
-    axis = ls.grid(v["compare.span"], v["compare.resolution"])
-    surfaces = compare_surfaces(prob, gammas, x0, dirs.u, dirs.v, axis, axis)
     k = min(6, max(1, (prob.d - 1) // 2))
     spectra = tuple(spectrum(prob.with_gamma(g), x0, k) for g in gammas)
     runs = tuple(minimize(prob.with_gamma(g), x0, "newton", max_iter=100) for g in gammas)
+    if prob.d == 1:
+        ts = ls.grid(v["compare.span"], 801)
+        lines = tuple(ls.line_1d(prob.with_gamma(g), x0, np.ones(1), ts) for g in gammas)
+        return Comparison(gammas, None, lines, None, spectra, runs, (), ())
+    dirs = ls.make_directions(prob, x0, "axes" if prob.d == 2 else "random", seed=v["compare.seed"])
+    axis = ls.grid(v["compare.span"], v["compare.resolution"])
+    surfaces = compare_surfaces(prob, gammas, x0, dirs.u, dirs.v, axis, axis)
     if not v["compare.morph"]:
-        return Comparison(surfaces, dirs, spectra, runs, (), ())
+        return Comparison(gammas, surfaces, None, dirs, spectra, runs, (), ())
     morph_gammas = tuple(float(g) for g in np.linspace(gammas[0], gammas[1], v["compare.morph_frames"]))
     coarse = ls.grid(v["compare.span"], min(v["compare.resolution"], 81))
     morph = tuple(ls.surface_2d(prob.with_gamma(g), x0, dirs.u, dirs.v, coarse, coarse)
                   for g in morph_gammas)
-    return Comparison(surfaces, dirs, spectra, runs, morph_gammas, morph)
+    return Comparison(gammas, surfaces, None, dirs, spectra, runs, morph_gammas, morph)
+
+
+@dataclass
+class CompareFigures:
+    """The page's figures. For d = 1, ``first`` holds both losses on one chart and
+    ``second`` and ``morph`` are None."""
+
+    first: go.Figure
+    second: go.Figure | None
+    difference: go.Figure
+    spectra: go.Figure
+    newton: go.Figure
+    morph: go.Figure | None
+
+
+def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
+    """Ready figures of a comparison (the log scale is a display setting)."""
+    g1, g2 = result.gammas
+    names = [f"γ = {g1:g}", f"γ = {g2:g}"]
+    spectra = compare_figures.spectra_overlay_figure(result.spectra, names,
+                                                     title="Hessian eigenvalues at x = 0")
+    newton = optimize_figures.convergence_figure(list(result.runs), labels=names)
+    if result.surfaces is None:
+        first, second = result.lines
+        both = compare_figures.curves_figure(first.ts, dict(zip(names, (first.values, second.values))),
+                                             x_title="x₁", title="The two losses along the one axis (d = 1)")
+        if log_scale:
+            both.update_yaxes(type="log")
+        difference = compare_figures.curves_figure(
+            first.ts, {f"L(γ = {g2:g}) − L(γ = {g1:g})": second.values - first.values},
+            x_title="x₁", y_title="difference", title="Difference")
+        return CompareFigures(both, None, difference, spectra, newton, None)
+    comp, labels = result.surfaces, result.directions.labels
+    figs, shared = surface_figures, (comp.display_min, comp.display_max)
+    first = figs.contour_figure(comp.first, labels=labels, log_scale=log_scale, zrange=shared,
+                                title=names[0])
+    second = figs.contour_figure(comp.second, labels=labels, log_scale=log_scale, zrange=shared,
+                                 title=names[1])
+    difference = figs.difference_figure(comp, labels=labels, title="Difference")
+    morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
+                               log_scale=log_scale) if result.morph else None)
+    return CompareFigures(first, second, difference, spectra, newton, morph)
+
+
+def export_buttons(result: Comparison, figs: CompareFigures, problem_spec: tuple) -> None:
+    """Downloads: the difference figure, both losses and their difference, a script."""
+    if result.surfaces is None:
+        first, second = result.lines
+        table = {"x1": first.ts, "loss_first": first.values, "loss_second": second.values,
+                 "difference": second.values - first.values}
+        exports.buttons("compare_line", figs.difference, table, table)
+        return
+    comp = result.surfaces
+    exports.buttons("compare_difference", figs.difference,
+                    {**export.surface_table(comp.first), "loss_second": comp.second.values,
+                     "difference": comp.difference},
+                    {"first": comp.first.values, "second": comp.second.values,
+                     "difference": comp.difference, "alphas": comp.first.alphas,
+                     "betas": comp.first.betas},
+                    exports.compare_script(problem_spec, comp))

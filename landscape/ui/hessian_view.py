@@ -7,7 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
+
+from landscape import export
+from landscape.figures import spectrum as spectrum_figures
 
 # names imported from the module: ``landscape.spectrum`` is also the function's name
 from landscape.spectrum import (DENSE_MAX_D, HessianStructure, SpectralDensity, Spectrum,
@@ -17,6 +21,7 @@ from landscape.spectrum import (DENSE_MAX_D, HessianStructure, SpectralDensity, 
 from landscape.figures.spectrum import SCALES
 from landscape.optimize import minimize
 
+from . import exports
 from .builder import problem_from_spec
 from .points import POINT_LABELS, POINTS, resolve_point
 from .state import Field, register
@@ -24,12 +29,18 @@ from .state import Field, register
 PATH_METHODS = ("newton", "approx_newton", "gd", "lbfgs")
 
 register(**{
-    "hessian.point": Field("zero", str, POINTS),
-    "hessian.custom_point": Field("", str),
-    "hessian.k": Field(6, int, low=1, high=500),
-    "hessian.scale": Field("auto", str, SCALES),
-    "hessian.l": Field(1.0, float, low=1e-12, high=1e6),
-    "hessian.path": Field("newton", str, PATH_METHODS),
+    "hessian.point": Field("zero", str, POINTS, label="point x", widget="selectbox",
+                           labels=POINT_LABELS),
+    "hessian.custom_point": Field("", str, label="x (d numbers, or one)", widget="text_input"),
+    "hessian.k": Field(6, int, low=1, high=500, label="k (Lanczos: k smallest and k largest)",
+                       widget="number_input"),
+    "hessian.scale": Field("auto", str, SCALES, label="eigenvalue axis", widget="radio",
+                           options=dict(horizontal=True, help="symlog keeps negative eigenvalues "
+                                                              "visible beside large positive ones")),
+    "hessian.l": Field(1.0, float, low=1e-12, high=1e6, label="strong convexity l for the checks",
+                       widget="number_input", options=dict(format="%.3g")),
+    "hessian.path": Field("newton", str, PATH_METHODS, label="path for the extremes",
+                          widget="selectbox"),
 })
 
 
@@ -71,3 +82,30 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
         checks=theory_checks(prob, x, strong_convexity=v["hessian.l"]),
         trace=hessian_trace(prob, x), hutchinson=hutchinson_trace(prob, x),
         path=trajectory_spectrum(prob, run.xs, k=k), path_message=run.message)
+
+
+@dataclass
+class HessianFigures:
+    """The page's figures; ``structure`` is None above DENSE_MAX_D."""
+
+    eigenvalues: go.Figure
+    density: go.Figure
+    structure: go.Figure | None
+    path: go.Figure
+
+
+def figures(view: HessianView, *, scale: str) -> HessianFigures:
+    """Ready figures of a view (the eigenvalue axis is a display setting)."""
+    figs = spectrum_figures
+    return HessianFigures(
+        figs.eigenvalue_figure(view.spectrum, scale=scale, title="Eigenvalues"),
+        figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
+        None if view.structure is None else figs.structure_figure(view.structure, scale=scale),
+        figs.trajectory_figure(view.path, scale=scale))
+
+
+def export_buttons(view: HessianView, figs: HessianFigures, problem_spec: tuple) -> None:
+    """Downloads: the eigenvalue figure, the spectrum, and a script that recomputes it."""
+    table = export.spectrum_table(view.spectrum)
+    exports.buttons("hessian_spectrum", figs.eigenvalues, table, table,
+                    exports.spectrum_script(problem_spec, view.x, view.k))

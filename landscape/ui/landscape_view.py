@@ -1,21 +1,27 @@
-"""Settings and the cached computation behind the Landscape page: a surface, a 1-D
-slice through the centre along u, and optionally optimiser paths on the plane."""
+"""Settings and the cached computation behind the Landscape page: a surface over a
+plane through a centre, a slice through the centre along u, optionally optimiser
+paths; for d = 1, the loss along the one axis. ``figures`` turns a view into the
+page's ready figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 import landscape as ls
+from landscape import export
+from landscape.figures import surface as surface_figures
 from landscape.surface import DIRECTION_KINDS, MAX_RESOLUTION
 
+from . import exports
 from .builder import problem_from_spec
 from .points import POINT_LABELS, POINTS, newton_path, parse_vector, resolve_point
 from .state import Field, register
 
-CENTERS, CENTER_LABELS = POINTS, POINT_LABELS
+CENTERS = POINTS
 DIRECTION_LABELS = {"random": "random (seeded, orthonormal)", "hessian_top": "top Hessian eigenvectors",
                     "hessian_bottom": "bottom Hessian eigenvectors",
                     "gradient_newton": "gradient and Newton step",
@@ -23,34 +29,56 @@ DIRECTION_LABELS = {"random": "random (seeded, orthonormal)", "hessian_top": "to
                     "axes": "coordinate axes", "custom": "custom vectors"}
 #: resolutions offered; the fast evaluator keeps 201 x 201 near 0.1 s at n = 10^4
 RESOLUTIONS = (51, 101, 151, 201, 301, 401)
+PATH_METHODS = ("newton", "gd", "lbfgs")
 
 register(**{
-    "landscape.center": Field("zero", str, CENTERS),
-    "landscape.custom_center": Field("", str),
-    "landscape.directions": Field("random", str, DIRECTION_KINDS),
-    "landscape.seed": Field(0, int, low=0, high=2**31 - 1),
-    "landscape.scale": Field("unit", str, ("unit", "center")),
-    "landscape.axis_i": Field(1, int, low=1), "landscape.axis_j": Field(2, int, low=1),
-    "landscape.custom_u": Field("", str), "landscape.custom_v": Field("", str),
-    "landscape.span": Field(3.0, float, low=1e-6, high=1e6),
-    "landscape.resolution": Field(101, int, low=2, high=MAX_RESOLUTION),
-    "landscape.log": Field(False, bool),
-    "landscape.poles": Field(True, bool),
+    "landscape.center": Field("zero", str, CENTERS, label="centre x₀", widget="selectbox",
+                              labels=POINT_LABELS),
+    "landscape.custom_center": Field("", str, label="x₀ (d numbers, or one)", widget="text_input"),
+    "landscape.directions": Field("random", str, DIRECTION_KINDS, label="directions u, v",
+                                  widget="selectbox", labels=DIRECTION_LABELS),
+    "landscape.seed": Field(0, int, low=0, high=2**31 - 1, label="seed", widget="number_input"),
+    "landscape.scale": Field("unit", str, ("unit", "center"), label="length", widget="radio",
+                             labels={"unit": "unit", "center": "‖x₀‖"},
+                             options=dict(horizontal=True)),
+    "landscape.axis_i": Field(1, int, low=1, high=5000, label="axis i", widget="number_input"),
+    "landscape.axis_j": Field(2, int, low=1, high=5000, label="axis j", widget="number_input"),
+    "landscape.custom_u": Field("", str, label="u (d numbers, or one)", widget="text_input"),
+    "landscape.custom_v": Field("", str, label="v (d numbers, or one)", widget="text_input"),
+    "landscape.span": Field(3.0, float, low=1e-6, high=1e6, label="span (a, c in ±span)",
+                            widget="number_input", options=dict(format="%.4g")),
+    "landscape.resolution": Field(101, int, RESOLUTIONS, label="resolution",
+                                  widget="select_slider"),
+    "landscape.log": Field(False, bool, label="log colour scale", widget="toggle"),
+    "landscape.poles": Field(True, bool, label="outline the pole set", widget="toggle"),
     # contour first: a 3-D surface costs ~1.5 s of software WebGL on a machine without a GPU
-    "landscape.view": Field("contour", str, ("contour", "3-D", "contour + 3-D")),
-    "landscape.paths": Field(False, bool),
+    "landscape.view": Field("contour", str, ("contour", "3-D", "contour + 3-D"), label="show",
+                            widget="radio"),
+    "landscape.paths": Field(False, bool, label="optimiser paths from 0", widget="toggle"),
 })
+assert max(RESOLUTIONS) <= MAX_RESOLUTION
 
 
 @dataclass(frozen=True)
 class LandscapeView:
-    """Everything the Landscape page draws."""
+    """Everything the Landscape page draws; ``surface`` and ``directions`` are None
+    for d = 1 (then ``line`` is the loss along the one axis)."""
 
-    surface: ls.Surface
+    surface: ls.Surface | None
     line: ls.Line
-    directions: ls.Directions
+    directions: ls.Directions | None
     center_label: str
-    paths: dict  # method name -> (Projection, losses)
+    paths: dict  # method name -> (Projection or 1-D coordinates, losses)
+
+
+def center_is_zero(problem_spec: tuple, kind: str, custom: str) -> bool:
+    """Whether the chosen centre is x = 0 (then a length ‖x₀‖ means nothing)."""
+    if kind == "zero":
+        return True
+    try:
+        return not np.any(resolve_point(problem_spec, kind, custom))
+    except ValueError:
+        return False
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -67,6 +95,13 @@ def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
     v = dict(view_spec)
     center_kind = v["landscape.center"]
     center = resolve_point(problem_spec, center_kind, v["landscape.custom_center"])
+    label = POINT_LABELS[center_kind]
+    span = v["landscape.span"]
+    xs = optimiser_paths(problem_spec, PATH_METHODS) if v["landscape.paths"] else {}
+    if prob.d == 1:  # the whole space is a line: the loss along x1 around the centre
+        line = ls.line_1d(prob, center, np.ones(1), ls.grid(span, 801))
+        paths = {m: (path[:, 0] - center[0], prob.loss_batch(path)) for m, path in xs.items()}
+        return LandscapeView(None, line, None, label, paths)
     kind = v["landscape.directions"]
     extra = {}
     if kind == "pca":
@@ -78,11 +113,78 @@ def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
                                      parse_vector(v["landscape.custom_v"], prob.d, "v")])
     dirs = ls.make_directions(prob, center, kind, seed=v["landscape.seed"],
                               scale=v["landscape.scale"], **extra)
-    axis = ls.grid(v["landscape.span"], v["landscape.resolution"])
+    axis = ls.grid(span, v["landscape.resolution"])
     surface = ls.surface_2d(prob, center, dirs.u, dirs.v, axis, axis)
-    line = ls.line_1d(prob, center, dirs.u, ls.grid(v["landscape.span"], 801))
-    paths = {}
-    if v["landscape.paths"]:
-        for method, xs in optimiser_paths(problem_spec, ("newton", "gd", "lbfgs")).items():
-            paths[method] = (ls.project(xs, center, dirs.u, dirs.v), prob.loss_batch(xs))
-    return LandscapeView(surface, line, dirs, CENTER_LABELS[center_kind], paths)
+    line = ls.line_1d(prob, center, dirs.u, ls.grid(span, 801))
+    paths = {m: (ls.project(path, center, dirs.u, dirs.v), prob.loss_batch(path))
+             for m, path in xs.items()}
+    return LandscapeView(surface, line, dirs, label, paths)
+
+
+@dataclass
+class LandscapeFigures:
+    """The page's figures: the map and 3-D surface (None for d = 1), the slice, and
+    the caption that says what they show."""
+
+    contour: go.Figure | None
+    surface3d: go.Figure | None
+    slice: go.Figure
+    caption: str
+
+
+def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool) -> LandscapeFigures:
+    """Ready figures of a view (display settings only: nothing is recomputed)."""
+    figs = surface_figures
+    if view.surface is None:
+        line = figs.slice_figure(view.line, label="x₁ − x₀", log_scale=log_scale,
+                                 title="The loss along the one axis (d = 1)")
+        for method, (ts, losses) in view.paths.items():
+            figs.add_path_1d(line, ts, losses, method)
+        return LandscapeFigures(None, None, line, _caption(view, show_poles))
+    labels = view.directions.labels
+    contour = figs.contour_figure(view.surface, labels=labels, log_scale=log_scale,
+                                  show_poles=show_poles)
+    surface3d = figs.surface3d_figure(view.surface, labels=labels, log_scale=log_scale)
+    for method, (projection, losses) in view.paths.items():
+        figs.add_trajectory(contour, projection, method)
+        figs.add_trajectory(surface3d, projection, method, losses=losses)
+    line = figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log_scale)
+    return LandscapeFigures(contour, surface3d, line, _caption(view, show_poles))
+
+
+def _caption(view: LandscapeView, show_poles: bool) -> str:
+    """What the figures show, said only of what is drawn."""
+    if view.surface is None:
+        notes = [f"d = 1: the loss L(x₀ + t) along the one axis, centre {view.center_label}."]
+        if np.any(view.line.alpha_sign[1:] != view.line.alpha_sign[:-1]):
+            notes.append("Dashed: where α = ⟨u, 1⟩ changes sign (a pole of the unified loss).")
+    else:
+        labels = view.directions.labels
+        notes = [f"Centre: {view.center_label}. Directions: {labels[0]}, {labels[1]}"
+                 + ("" if view.directions.orthonormal else " (not orthonormal)") + "."]
+        surf = view.surface
+        if surf.has_poles:
+            where = " (red)" if show_poles else ""
+            notes.append(f"This plane meets the **pole set** α = 0{where}: α changes sign there, "
+                         "and where α < 0 the stationary points are spurious. The colour scale "
+                         "stops at the 95th percentile so one pole cannot swamp it.")
+        if surf.fallback_cells:
+            notes.append(f"{surf.fallback_cells} of {surf.values.size} cells were re-evaluated "
+                         "directly because the fast sums could lose digits there.")
+    for method, (where, _) in view.paths.items():
+        steps = (where.size if view.surface is None else where.alphas.size) - 1
+        far = "" if view.surface is None else (
+            f"; the farthest iterate lies {where.distance.max():.3g} from this plane")
+        notes.append(f"{method}: {steps} steps{far}.")
+    return " ".join(notes)
+
+
+def export_buttons(view: LandscapeView, figs: LandscapeFigures, problem_spec: tuple) -> None:
+    """Downloads: the map (or the 1-D line), its data, and a script for the surface."""
+    if view.surface is None:
+        table = {"t": view.line.ts, "loss": view.line.values}
+        exports.buttons("landscape_line", figs.slice, table, table)
+        return
+    surf = view.surface
+    exports.buttons("landscape_surface", figs.contour, export.surface_table(surf),
+                    export.surface_arrays(surf), exports.surface_script(problem_spec, surf))

@@ -7,11 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 import landscape as ls
+from landscape import export
+from landscape.figures import optimize as optimize_figures
+from landscape.figures import surface as surface_figures
 from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minimize
 
+from . import exports
 from .builder import problem_from_spec
 from .points import POINT_LABELS, POINTS, resolve_point
 from .state import Field, register
@@ -22,31 +27,46 @@ METHOD_LABELS = {"newton": "Newton (exact)", "approx_newton": "approximate Newto
                  "trust_exact": "trust-exact (SciPy)", "trust_krylov": "trust-krylov (SciPy)"}
 
 register(**{
-    "newton.methods": Field(["newton", "approx_newton", "gd", "lbfgs"], list, METHODS),
-    "newton.start": Field("zero", str, POINTS),
-    "newton.custom_start": Field("", str),
-    "newton.tol": Field(1e-10, float, low=1e-300, high=1.0),
-    "newton.max_iter": Field(100, int, low=1, high=10_000),
-    "newton.eps": Field(0.5, float, low=1e-6, high=0.999999),
-    "newton.seed": Field(0, int, low=0, high=2**31 - 1),
-    "newton.against": Field("iteration", str, ("iteration", "time")),
-    "newton.error": Field("hessian", str, ("hessian", "euclidean")),
-    "newton.step": Field(10_000, int, low=0),  # clamped to the longest run: all of it
+    "newton.methods": Field(["newton", "approx_newton", "gd", "lbfgs"], list, METHODS,
+                            label="methods", widget="multiselect", labels=METHOD_LABELS),
+    "newton.start": Field("zero", str, POINTS, label="start x₀", widget="selectbox",
+                          labels=POINT_LABELS),
+    "newton.custom_start": Field("", str, label="x₀ (d numbers, or one)", widget="text_input"),
+    "newton.tol": Field(1e-10, float, low=1e-300, high=1.0, widget="number_input",
+                        label="tolerance (‖∇L‖ relative to start)", options=dict(format="%.1e")),
+    "newton.max_iter": Field(100, int, low=1, high=10_000, label="max iterations",
+                             widget="number_input"),
+    "newton.eps": Field(0.5, float, low=0.05, high=0.95, label="ε of approximate Newton",
+                        widget="slider",
+                        options=dict(step=0.05, help="rows kept ~ d log(d/δ) / ε²; the error "
+                                                     "contracts by about ε per step")),
+    "newton.seed": Field(0, int, low=0, high=2**31 - 1, label="sampling seed",
+                         widget="number_input"),
+    "newton.against": Field("iteration", str, ("iteration", "time"), label="x axis",
+                            widget="radio", options=dict(horizontal=True)),
+    "newton.error": Field("hessian", str, ("hessian", "euclidean"), label="error norm",
+                          widget="radio", options=dict(horizontal=True)),
+    # the iteration shown; above the longest run it means "all of it" (the page clamps)
+    "newton.step": Field(10_000, int, low=0, high=10_000, widget="slider",
+                         label="step-by-step: iteration shown in the table and on the map"),
 })
 
 
 @dataclass(frozen=True)
 class Race:
     """The runs (in the order asked), their diagnostics, and a plane through the
-    minimiser spanned by the principal components of all paths."""
+    minimiser spanned by the principal components of all paths. For d = 1 the race
+    is on a line: ``surface`` and ``directions`` are None, ``line`` is the loss
+    around x*, and each projection is the path's coordinates x_k − x*."""
 
     runs: tuple[Trajectory, ...]
     diagnostics: tuple[Convergence | None, ...]
     x_star: np.ndarray
-    surface: ls.Surface
-    directions: ls.Directions
-    projections: tuple[ls.Projection, ...]
+    surface: ls.Surface | None
+    directions: ls.Directions | None
+    projections: tuple  # of ls.Projection, or of (k+1,) arrays for d = 1
     start_label: str
+    line: ls.Line | None = None
 
 
 # cache_resource: the results are frozen and read-only, so sharing them is safe and
@@ -68,10 +88,16 @@ def race(problem_spec: tuple, view_spec: tuple) -> Race:
     x_star = minimize(prob, x0, "newton", tol=1e-300, max_iter=60).x
     diagnostics = tuple(diagnose(prob, run, x_star) for run in runs)
     every = np.vstack([run.xs for run in runs] + [x_star[None]])
+    if prob.d == 1:  # a race along a line: the loss around x* covering every iterate
+        offsets = tuple(run.xs[:, 0] - x_star[0] for run in runs)
+        reach = max(float(np.max(np.abs(o))) for o in offsets)
+        line = ls.line_1d(prob, x_star, np.ones(1), ls.grid(1.25 * max(reach, 1e-3), 801))
+        return Race(tuple(runs), diagnostics, x_star, None, None, offsets,
+                    POINT_LABELS[v["newton.start"]], line)
     try:
         dirs = ls.make_directions(prob, x_star, "pca", trajectory=every)
     except ValueError:  # all paths on one line: add the gradient at the start
-        dirs = ls.make_directions(prob, x0, "gradient_newton") if prob.d > 1 else None
+        dirs = ls.make_directions(prob, x0, "gradient_newton")
     projections = tuple(ls.project(run.xs, x_star, dirs.u, dirs.v) for run in runs)
     reach = max(float(np.max(np.abs(np.concatenate([p.alphas, p.betas])))) for p in projections)
     axis = ls.grid(1.25 * max(reach, 1e-3), 121)
@@ -104,11 +130,12 @@ def step_rows(result: Race, step: int) -> list[dict]:
     rows = []
     for run, proj in zip(result.runs, result.projections):
         k = min(step, run.n_iter)
+        off_plane = 0.0 if result.surface is None else float(proj.distance[k])
         rows.append({"method": METHOD_LABELS[run.method], "k": k, "loss": float(run.loss[k]),
                      "‖∇L‖": float(run.grad_norm[k]),
                      "log|α|": float(run.log_abs_alpha[k]),
                      "step length": float(run.step_length[k - 1]) if k else 0.0,
-                     "distance from plane": float(proj.distance[k])})
+                     "distance from plane": off_plane})
     return rows
 
 
@@ -116,3 +143,44 @@ def truncated(projection: ls.Projection, step: int) -> ls.Projection:
     """The first ``step + 1`` points of a projection (for playback)."""
     k = step + 1
     return ls.Projection(projection.alphas[:k], projection.betas[:k], projection.distance[:k])
+
+
+@dataclass
+class NewtonFigures:
+    """The page's figures: the paths (on the plane, or on the loss curve for d = 1)
+    up to the step shown, and the convergence plot."""
+
+    paths: go.Figure
+    convergence: go.Figure
+
+
+def figures(race: Race, *, step: int, against: str, error: str) -> NewtonFigures:
+    """Ready figures of a race, its paths drawn up to iteration ``step``; when the
+    whole race is drawn, Plotly's play button replays it (plane only)."""
+    figs = surface_figures
+    longest = max(run.n_iter for run in race.runs)
+    if race.surface is None:
+        paths = figs.slice_figure(race.line, label="x₁ − x*",
+                                  title="The race along the one axis (d = 1)")
+        for run, offsets in zip(race.runs, race.projections):
+            k = min(step, run.n_iter) + 1
+            figs.add_path_1d(paths, offsets[:k], run.loss[:k], METHOD_LABELS[run.method])
+    else:
+        paths = figs.contour_figure(race.surface, labels=race.directions.labels,
+                                    title="Paths on the plane through x* of their principal "
+                                          "components")
+        for run, projection in zip(race.runs, race.projections):
+            figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
+        if step == longest and longest > 0:
+            figs.add_playback(paths, list(race.projections), [run.method for run in race.runs])
+    convergence = optimize_figures.convergence_figure(race.runs, race.diagnostics,
+                                                      against=against, error=error)
+    return NewtonFigures(paths, convergence)
+
+
+def export_buttons(race: Race, figs: NewtonFigures, problem_spec: tuple) -> None:
+    """Downloads: the convergence figure, every run's numbers, and a script."""
+    runs = list(race.runs)
+    exports.buttons("newton_runs", figs.convergence, export.trajectories_table(runs),
+                    export.trajectories_arrays(runs),
+                    exports.newton_script(problem_spec, runs[0].xs[0], runs))

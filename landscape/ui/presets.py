@@ -48,11 +48,11 @@ def settings_of(name: str) -> dict:
 
 
 def apply(name: str) -> None:
-    """Reset every setting to its default, then set the preset's (widgets follow)."""
+    """Reset every setting to its default, then set the preset's (every widget shows
+    the new values on the next draw: ``state.bind`` tells each its value)."""
     values = {n: f.default for n, f in state.FIELDS.items()}
     if name:
         values.update(settings_of(name))
     values["preset"] = name
-    for field_name, value in values.items():
-        state.put(field_name, value, sync=False)
+    state.settings().update(values)
     state.sync_url()

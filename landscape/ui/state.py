@@ -1,36 +1,55 @@
-"""The app's settings: one registry of named fields with defaults, kept in a
-non-widget ``st.session_state`` entry (so values survive pages that do not draw their
-widgets) and mirrored into ``st.query_params`` (so a link reproduces the view).
+"""The app's settings: one registry of named fields, from which the widgets, the URL
+parsing, the URL writing and the fuzz tests are all generated.
 
-Widgets are bound to a field with ``bind``; its key is the field's name, e.g.
-``"problem.n"``, which is also what AppTest sets and what the URL carries.
+One source of truth: the settings live in a non-widget ``st.session_state`` entry
+(so values survive pages that do not draw their widgets). On a session's first run
+they are read from the URL (``load``); on every run the whole state is written back to
+``st.query_params`` (``sync_url``), so the address bar is always a link to the view.
+Every run tells each widget its value explicitly (``bind`` assigns
+``st.session_state[name]`` before drawing it), so what a widget shows is what is
+computed, whatever the browser remembered of an earlier page.
+
+A widget's key is its field's name, e.g. ``"problem.n"``: that is also what AppTest
+sets, what the URL carries and the CSS class ``st-key-problem-n`` in the browser.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+import math
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any, Callable, Mapping
 
 import streamlit as st
-
-from . import staging
 
 _STATE = "_settings"
 _NOTES = "_settings_notes"
 
+#: how a field is drawn: the Streamlit widget function's name
+WIDGETS = ("number_input", "selectbox", "radio", "toggle", "checkbox", "slider",
+           "select_slider", "multiselect", "text_input")
+
 
 @dataclass(frozen=True)
 class Field:
-    """A setting: its default and how to read it back from a URL string."""
+    """A setting: default, type, legal values, and the widget that shows it.
+
+    ``choices`` (for str and list fields) are the legal values, ``labels`` what the
+    widget shows for each; ``low``/``high`` bound numbers (the URL and the widget
+    accept the same range); ``widget`` is one of WIDGETS, or None for a setting
+    that no widget draws (a preset's name is drawn by its own selectbox)."""
 
     default: Any
     kind: type
     choices: tuple | None = None
     low: float | None = None
     high: float | None = None
+    label: str = ""
+    widget: str | None = None
+    labels: Mapping = dataclass_field(default_factory=dict)
+    options: Mapping = dataclass_field(default_factory=dict)  # more widget arguments
 
     def parse(self, text: str):
-        """The value a URL string stands for, or ValueError."""
+        """The value a URL string stands for, or ValueError saying why not."""
         if self.kind is bool:
             if text not in ("true", "false"):
                 raise ValueError("expected true or false")
@@ -39,20 +58,37 @@ class Field:
             items = [t for t in text.split(",") if t]
             bad = [t for t in items if self.choices is not None and t not in self.choices]
             if bad:
-                raise ValueError(f"unknown entries {bad}; expected some of "
+                raise ValueError(f"unknown entries {', '.join(bad)}; expected some of "
                                  f"{', '.join(map(str, self.choices))}")
             return items
-        value = self.kind(text)
+        try:
+            value = self.kind(text)
+        except ValueError:
+            raise ValueError(f"expected {'an integer' if self.kind is int else 'a number' if self.kind is float else 'text'}") from None
+        if self.kind is float and not math.isfinite(value):
+            raise ValueError("expected a finite number")
         if self.choices is not None and value not in self.choices:
-            raise ValueError(f"expected one of {', '.join(map(str, self.choices))}")
+            raise ValueError(f"expected one of {', '.join(str(c) for c in self.choices if c != '')}"
+                             + (" (or nothing)" if "" in self.choices else ""))
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueError(f"expected a value in [{self.low}, {self.high}]")
+            raise ValueError(f"expected a value in [{self.low:g}, {self.high:g}]"
+                             if self.high is not None else f"expected at least {self.low:g}")
         return value
 
     def format(self, value) -> str:
+        """The value as a URL string (``parse(format(v)) == v``)."""
         if self.kind is bool:
             return "true" if value else "false"
         return ",".join(value) if self.kind is list else str(value)
+
+    def display(self, value) -> str:
+        """What the widget shows for ``value`` (labels for choices)."""
+        if self.kind is list:
+            return ", ".join(str(self.labels.get(v, v)) for v in value)
+        if self.choices is not None or self.kind is bool:
+            return str(self.labels.get(value, value))
+        fmt = self.options.get("format")
+        return fmt % value if fmt else str(value)
 
 
 FIELDS: dict[str, Field] = {}
@@ -60,84 +96,136 @@ FIELDS: dict[str, Field] = {}
 
 def register(**fields: Field) -> None:
     """Add fields (names with dots passed as ``**{"page.name": Field(...)}``)."""
+    for name, f in fields.items():
+        if f.widget is not None and f.widget not in WIDGETS:
+            raise ValueError(f"{name}: widget must be one of {WIDGETS}; received {f.widget!r}.")
     FIELDS.update(fields)
 
 
-def settings() -> dict:
-    """The current settings; on a session's first run, defaults overlaid with the
-    URL's query parameters (bad ones are noted, shown by ``url_notes``, and ignored)."""
+def parse_url(params: Mapping[str, str],
+              expand_preset: Callable[[str], dict]) -> tuple[dict, list[str]]:
+    """Settings from URL parameters: the defaults, overlaid with the preset the URL
+    names (``expand_preset(name)`` gives its settings), then with the URL's own
+    values. Returns (settings, notes); a bad parameter is left out and noted."""
+    values = {name: f.default for name, f in FIELDS.items()}
+    notes, explicit = [], {}
+    for name, text in params.items():
+        if name not in FIELDS:
+            continue
+        try:
+            explicit[name] = FIELDS[name].parse(text)
+        except ValueError as err:
+            notes.append(f"Link parameter {name}={text!r} ignored: {err}; using "
+                         f"{FIELDS[name].format(FIELDS[name].default)!r}.")
+    if explicit.get("preset"):  # the preset first, then what the link sets itself
+        try:
+            values.update(expand_preset(explicit["preset"]))
+        except ValueError as err:
+            notes.append(f"Link parameter preset ignored: {err}")
+            explicit.pop("preset")
+    values.update(explicit)
+    return values, notes
+
+
+def load(expand_preset: Callable[[str], dict]) -> None:
+    """Once per session (its first run): the settings from the URL. Later runs keep
+    the session's settings, whatever the URL of a page link or of Back/Forward says,
+    and ``sync_url`` writes them back."""
     if _STATE not in st.session_state:
-        values = {name: f.default for name, f in FIELDS.items()}
-        notes = []
-        explicit = {}
-        for name, text in st.query_params.items():
-            if name not in FIELDS:
-                continue
-            try:
-                explicit[name] = FIELDS[name].parse(text)
-            except ValueError as err:
-                notes.append(f"Link parameter {name}={text!r} ignored: {err}.")
-        if explicit.get("preset"):  # the preset first, then what the link sets itself
-            from .presets import settings_of
-            try:
-                values.update(settings_of(explicit["preset"]))
-            except ValueError as err:
-                notes.append(f"Link parameter preset ignored: {err}")
-                explicit.pop("preset")
-        values.update(explicit)
+        values, notes = parse_url(st.query_params, expand_preset)
         st.session_state[_STATE] = values
         st.session_state[_NOTES] = notes
-    state = st.session_state[_STATE]
-    for name, f in FIELDS.items():  # fields registered after the first run
-        state.setdefault(name, f.default)
-    return state
 
 
-def url_notes() -> list[str]:
+def settings() -> dict:
+    """The current settings (defaults until ``load`` has run)."""
+    if _STATE not in st.session_state:
+        st.session_state[_STATE] = {name: f.default for name, f in FIELDS.items()}
+        st.session_state[_NOTES] = []
+    return st.session_state[_STATE]
+
+
+def notes() -> list[str]:
+    """Messages about settings that were ignored or adjusted (shown once per run)."""
     settings()
     return st.session_state[_NOTES]
+
+
+def note(message: str) -> None:
+    if message not in notes():
+        notes().append(message)
 
 
 def get(name: str):
     return settings()[name]
 
 
-def put(name: str, value, *, sync: bool = True) -> None:
-    """Set a field (and the widget bound to it, if any) and update the URL."""
+def put(name: str, value) -> None:
+    """Set a field; its widget (if drawn later in this run) shows it; the URL follows."""
     settings()[name] = value
-    if name in st.session_state:
-        st.session_state[name] = value
-    if sync:
-        sync_url()
+    sync_url()
+
+
+def url_params() -> dict[str, str]:
+    """The URL parameters of the current settings: every non-default one (a default
+    is what an absent parameter means, so the link stays short and complete)."""
+    return {name: FIELDS[name].format(v) for name, v in settings().items()
+            if name in FIELDS and v != FIELDS[name].default}
 
 
 def sync_url() -> None:
-    """Write every non-default setting into the URL (and drop the defaults)."""
-    state = settings()
-    wanted = {name: FIELDS[name].format(v) for name, v in state.items()
-              if name in FIELDS and v != FIELDS[name].default}
-    current = dict(st.query_params)
-    if current != wanted:
+    """Write the whole state into the URL (called on every run, and after changes)."""
+    wanted = url_params()
+    if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
 
 def _store(name: str, after: Callable[[], None] | None) -> None:
+    """Widget callback: the widget's new value becomes the setting."""
     settings()[name] = st.session_state[name]
+    notes().clear()  # the user has acted: earlier notes about the link are stale
     if after is not None:
         after()
     sync_url()
 
 
-def bind(widget: Callable, label: str, name: str, *, after: Callable[[], None] | None = None,
-         **kwargs):
-    """Draw ``widget(label, key=name, ...)`` showing the field's value; a change is
-    copied into the settings (then ``after()`` runs) and into the URL. In a staged
-    run (see ``staging``) no widget is drawn: the field's value is returned."""
-    if staging.staged():
-        return get(name)
-    if name not in st.session_state:
-        st.session_state[name] = get(name)
-    return widget(label, key=name, on_change=_store, args=(name, after), **kwargs)
+def _clamped(name: str, value, low, high):
+    """A number within the widget's range [low, high] (which may depend on the
+    problem, e.g. an axis index <= d); a change is noted, so the user sees why."""
+    if low is not None and value < low or high is not None and value > high:
+        fixed = min(max(value, low if low is not None else value), high if high is not None else value)
+        note(f"{name} = {value:g} is outside the range this page allows "
+             f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]; "
+             f"using {fixed:g}.")
+        settings()[name] = fixed
+        sync_url()
+        return fixed
+    return value
+
+
+def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **overrides):
+    """Draw the field's widget in ``where`` (a container, column or ``st.sidebar``;
+    default the main area) showing the setting's value, and return that value. A
+    change by the user becomes the setting (then ``after()`` runs) and the URL.
+    ``overrides`` replace the field's widget arguments for this page (a label
+    naming d, a range set by the problem)."""
+    f = FIELDS[name]
+    where = st if where is None else where
+    kwargs = {**f.options, **overrides}
+    label = kwargs.pop("label", f.label)
+    value = get(name)
+    if f.widget in ("number_input", "slider"):
+        kwargs.setdefault("min_value", f.low if f.kind is float or f.low is None else int(f.low))
+        kwargs.setdefault("max_value", f.high if f.kind is float or f.high is None else int(f.high))
+        value = _clamped(name, value, kwargs["min_value"], kwargs["max_value"])
+    elif f.widget in ("selectbox", "radio", "select_slider", "multiselect"):
+        kwargs.setdefault("options", list(f.choices))
+        if f.labels:
+            kwargs.setdefault("format_func", lambda v: f.labels.get(v, v))
+    # every run: the widget is told the value in use (the browser may remember another)
+    st.session_state[name] = list(value) if isinstance(value, list) else value
+    return getattr(where, f.widget)(label, key=name, on_change=_store, args=(name, after),
+                                    **kwargs)
 
 
 #: settings that only change how results are drawn, never what is computed; left out

@@ -1,0 +1,167 @@
+"""What every page shares: the navigation and the sidebar (drawn by app.py before the
+page, so they are the same widgets on every page), a page's start, its settings
+panel, presentation mode, messages, the problem summary and tables."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import streamlit as st
+
+import landscape as ls
+
+from . import builder, presets, state
+# every page's settings are registered before a URL is read
+from . import compare_view, hessian_view, landscape_view, newton_view  # noqa: F401
+
+PAGE_DIR = Path(__file__).resolve().parents[2] / "pages"
+#: set by ``run_app`` just before it runs the page, taken by the page's ``start``
+_ENTRY = "_ui_entry_ran"
+
+_PRESENTATION_CSS = """<style>
+html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
+h1 {font-size: 3.2rem !important;}
+</style>"""
+
+
+def pages() -> list:
+    """The pages in pages/, in file order (``0_Home.py`` first, the default page);
+    a page's title and URL path come from its file name after the number."""
+    out = []
+    for i, path in enumerate(sorted(PAGE_DIR.glob("*.py"))):
+        name = path.stem.split("_", 1)[-1]
+        out.append(st.Page(path, title=name.replace("_", " "), url_path=name, default=i == 0))
+    return out
+
+
+def run_app() -> None:
+    """The entrypoint (app.py): read the settings from the URL on a session's first
+    run, draw the navigation and the sidebar, write the URL, run the chosen page."""
+    page = st.navigation(pages())
+    state.load(presets.settings_of)
+    st.set_page_config(page_title=f"{page.title} · Loss-landscape lab", layout="wide",
+                       initial_sidebar_state="collapsed" if presenting() else "auto")
+    if presenting():
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+    state.sync_url()  # every run: the address bar is a link to what is on screen
+    builder.sidebar()
+    builder.sidebar_summary()
+    st.session_state[_ENTRY] = True  # the page's ``start`` sees that this run drew the sidebar
+    page.run()
+
+
+def literal(text: str) -> str:
+    """``text`` shown as typed inside Markdown: every ASCII punctuation character
+    backslash-escaped, so a link, image or emphasis in user text stays text."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def start(title: str) -> ls.Problem:
+    """Start a page: notes on the settings (a link's ignored or adjusted values), the
+    preset's explanation, and the current problem. When there is none (bad settings, a
+    size to confirm), the page stops after the message that says why; the sidebar is
+    already drawn, so the settings that fix it are on screen.
+
+    Streamlit runs a file in pages/ directly, without app.py, while no session of
+    the server has called ``st.navigation`` yet (its pages/ folder convention: the
+    first visit after a start, and every AppTest run). Then this page runs the
+    entrypoint itself, which draws the sidebar and runs this page again, and stops."""
+    if not st.session_state.pop(_ENTRY, False):
+        run_app()
+        st.stop()
+    for message in state.notes():
+        st.warning(literal(message))
+    chosen = presets.presets().get(state.get("preset"))
+    if chosen is not None:
+        st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
+    prob = builder.current_problem()
+    if prob is None:
+        st.stop()
+    return prob
+
+
+def presenting() -> bool:
+    """Whether the presentation (projector) mode is on."""
+    return bool(state.get("present"))
+
+
+def controls(label: str):
+    """The container for a page's settings: open normally, folded when presenting."""
+    return st.expander(label, expanded=not presenting())
+
+
+def fail(message: str) -> None:
+    """Show why the page cannot be drawn, and stop (the settings stay on screen)."""
+    st.error(message)
+    st.stop()
+
+
+def wait(message: str) -> None:
+    """A legal setting that needs more input (an empty custom vector): say what to
+    enter, and stop the page without an error."""
+    st.info(message)
+    st.stop()
+
+
+def present(slides: list[tuple[str, object, str]]) -> None:
+    """Presentation mode: one chart at a time, large, with its explanation.
+    ``slides`` are (title, figure, explanation)."""
+    titles = [title for title, _, _ in slides]
+    chosen = st.radio("chart", titles, horizontal=True, key="present.slide",
+                      label_visibility="collapsed")
+    title, fig, explanation = slides[titles.index(chosen)]
+    fig.update_layout(font=dict(size=18), height=640)
+    st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch")
+    st.markdown(explanation)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def summary(problem_spec: tuple) -> ls.ProblemSummary:
+    """Summary at x = 0 of the problem of these settings."""
+    return ls.summarize(builder.problem_from_spec(problem_spec))
+
+
+def show_summary(summary: ls.ProblemSummary) -> None:
+    """The summary as a row of metrics, with the normaliser's state spelled out."""
+    cols = st.columns(6)
+    cols[0].metric("n (rows of A)", f"{summary.n}")
+    cols[1].metric("d (unknowns)", f"{summary.d}")
+    cols[2].metric("loss kind", summary.kind, help=f"gamma = {summary.gamma:g}")
+    cols[3].metric("L(0)", f"{summary.loss:.6g}")
+    cols[4].metric("smallest eigenvalue of H(0)", number(summary.eig_min, "undefined (pole)"))
+    cols[5].metric("largest eigenvalue of H(0)", number(summary.eig_max, "undefined (pole)"))
+    state_word = ("positive" if summary.alpha_sign > 0 else
+                  "negative" if summary.alpha_sign < 0 else "zero")
+    st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state_word} "
+               f"(log|alpha| = {summary.log_abs_alpha:.4g}, alpha = n for every kind); "
+               f"regularisation {'on' if summary.regularised else 'off'}. "
+               + _curvature_note(summary))
+
+
+def _curvature_note(summary: ls.ProblemSummary) -> str:
+    """Say whether H(0) is positive definite for this problem, rather than assume it."""
+    if math.isnan(summary.eig_min):
+        return "The Hessian does not exist at a pole."
+    if summary.eig_min > 0:
+        return "H(0) is positive definite here: the loss is locally strictly convex at 0."
+    return ("H(0) has a negative eigenvalue here: the loss is not convex at 0 "
+            "(PSD needs enough regularisation, MATH.md 4).")
+
+
+def show_table(rows: list[dict]) -> None:
+    """A small table of records as static HTML (numbers to 4 significant digits; no
+    interactive grid, which costs a second of loading in the browser)."""
+    st.table([{k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()}
+              for row in rows])
+
+
+def nudge(name: str, delta: int, high: int) -> None:
+    """Button callback: move an integer setting by ``delta`` within [0, high]."""
+    state.put(name, min(max(state.get(name) + delta, 0), high))
+
+
+def number(value: float, missing: str = "not computed") -> str:
+    """A metric's text: 4 significant digits, or ``missing`` for NaN."""
+    return missing if math.isnan(value) else f"{value:.4g}"
