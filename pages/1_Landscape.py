@@ -64,7 +64,7 @@ if ui.presenting():
         ("Slice along u", figs.slice, "The loss along the line x₀ + a u; dashed: where α "
                                       "changes sign.")]
     ui.present(slides)
-    st.stop()
+    ui.stop()
 if figs.contour is None:
     st.plotly_chart(figs.slice, key="chart.landscape.slice", width="stretch")
 else:

@@ -41,7 +41,7 @@ if ui.presenting():
                        "The rank-two part has one positive and one negative eigenvalue: "
                        + view.structure.message))
     ui.present(slides)
-    st.stop()
+    ui.stop()
 st.caption(f"At {view.point_label}: {spec.message}")
 if view.alpha_sign < 0:
     st.warning(f"At this point α < 0 (log|α| = {view.log_abs_alpha:.3g}): it lies beyond the "

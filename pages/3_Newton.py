@@ -47,7 +47,7 @@ if ui.presenting():
                  "components; ▶ replays the race."),
                 ("Convergence", figs.convergence, "Exact Newton: the error squares each step. "
                  "Approximate Newton: it shrinks by about ε per step.")])
-    st.stop()
+    ui.stop()
 left, right = st.columns([1, 1])
 left.plotly_chart(figs.paths, key="chart.newton.paths", width="stretch")
 with right:

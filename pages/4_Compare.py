@@ -35,7 +35,7 @@ if ui.presenting():
     slides.append(("Difference", figs.difference,
                    f"L(γ = {g2:g}) − L(γ = {g1:g}): red where the second loss is higher."))
     ui.present(slides)
-    st.stop()
+    ui.stop()
 if figs.second is None:
     st.plotly_chart(figs.first, key="chart.compare.first", width="stretch")
     st.caption("d = 1: both losses along the one axis through x = 0.")

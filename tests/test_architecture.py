@@ -23,6 +23,8 @@ def imported_modules(path: Path) -> set[str]:
                 base = package.split(".")
                 base = base[: len(base) - node.level + 1]
                 names.add(".".join(base + ([node.module] if node.module else [])))
+                if not node.module:  # from . import a, b: the modules a and b
+                    names.update(".".join([*base, alias.name]) for alias in node.names)
             else:
                 names.add(node.module)
     return names
@@ -86,3 +88,73 @@ def test_the_checker_sees_relative_imports(tmp_path):
         assert "landscape.ui" in imported_modules(fake)
     finally:
         fake.unlink()
+
+
+# -- what a page calls, not only what it imports ----------------------------------
+
+def page_attribute_uses(path: Path) -> list[tuple[str, str]]:
+    """(module imported by the page, attribute) for every ``alias.attr`` in a page,
+    e.g. ("landscape.ui", "bind") for ``ui.bind`` after ``from landscape import ui``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("landscape"):
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return [(aliases[node.value.id], node.attr) for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id in aliases]
+
+
+def defined_in_ui(obj) -> bool:
+    """Whether an object a page may call belongs to the ui layer: a function or class
+    of landscape.ui, or plain data (labels, tuples of choices)."""
+    import types
+    if isinstance(obj, types.ModuleType):
+        return False
+    module = getattr(obj, "__module__", None)
+    if module is None or isinstance(obj, (dict, tuple, list, str, int, float)):
+        return True
+    return module.startswith("landscape.ui")
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_call_only_the_ui_layer(path):
+    import importlib
+    for module_name, attr in page_attribute_uses(path):
+        obj = getattr(importlib.import_module(module_name), attr)
+        assert defined_in_ui(obj), (f"{path.name} reaches {module_name}.{attr}, which is "
+                                    f"{getattr(obj, '__module__', obj)!r}: pages call landscape.ui only")
+
+
+def test_the_ui_facade_is_honest():
+    import landscape.ui as ui
+    source = (PACKAGE / "ui" / "__init__.py").read_text()
+    for name in ui.__all__:
+        assert defined_in_ui(getattr(ui, name)), name
+    for node in ast.parse(source).body:  # one name per import line
+        if isinstance(node, ast.ImportFrom):
+            assert len(node.names) == 1, ast.unparse(node)
+
+
+def test_no_import_cycles_in_the_ui_layer():
+    graph = {f"landscape.ui.{p.stem}": {m for m in imported_modules(p) if m.startswith("landscape.ui.")}
+             for p in UI if p.stem != "__init__"}
+
+    def visit(node, trail):
+        assert node not in trail, " -> ".join([*trail, node])
+        for nxt in graph.get(node, ()):
+            visit(nxt, [*trail, node])
+
+    for start in graph:
+        visit(start, [])
+
+
+def test_the_checker_sees_a_page_reaching_past_the_ui(tmp_path):
+    page = tmp_path / "probe.py"
+    page.write_text("from landscape import ui\nfrom landscape.ui import landscape_view as lv\n"
+                    "lv.surface_figures.contour_figure\n")
+    uses = page_attribute_uses(page)
+    assert ("landscape.ui.landscape_view", "surface_figures") in uses
+    import landscape.ui.landscape_view as lv
+    assert not defined_in_ui(lv.surface_figures)

@@ -197,13 +197,15 @@ class Walk:
         unless given) and check that the change took effect."""
         settings = self.settings()
         widgets = bs.bound_widgets(self.page)
-        if name is None:
-            candidates = [n for n, w in widgets.items()
-                          if n not in UNTOUCHED and (w["type"] not in ("stNumberInput", "stTextInput")
-                                                     or n in TYPED)]
-            if not candidates:
+        if name is None:  # a kind of widget, then one of that kind: rare kinds get their turn
+            by_type: dict[str, list[str]] = {}
+            for n, w in sorted(widgets.items()):
+                if n not in UNTOUCHED and (w["type"] not in ("stNumberInput", "stTextInput")
+                                           or n in TYPED):
+                    by_type.setdefault(w["type"], []).append(n)
+            if not by_type:
                 return None
-            name = self.rng.choice(sorted(candidates))
+            name = self.rng.choice(by_type[self.rng.choice(sorted(by_type))])
         w, field, old = widgets[name], self.fields[name], settings[name]
         page, m = self.page, bs.mark(self.page)
         kind = w["type"]
@@ -378,7 +380,8 @@ def test_random_walk_keeps_widgets_url_and_summary_in_step(server, browser):  # 
     finally:
         if walk.context is not None:
             walk.context.close()
-    print(f"random walk seed {SEED}: {STEPS} steps in {time.monotonic() - started:.1f} s")
+    print(f"random walk seed {SEED}: {STEPS} steps in {time.monotonic() - started:.1f} s\n  "
+          + "\n  ".join(walk.log))
 
 
 TABS_AFTER_RESTART = 3

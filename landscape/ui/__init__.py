@@ -14,6 +14,7 @@ from .chrome import run_app
 from .chrome import show_summary
 from .chrome import show_table
 from .chrome import start
+from .chrome import stop
 from .chrome import summary
 from .chrome import wait
 from .state import bind
@@ -37,6 +38,7 @@ __all__ = [
     "show_table",
     "spec",
     "start",
+    "stop",
     "summary",
     "wait",
 ]

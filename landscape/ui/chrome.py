@@ -46,10 +46,36 @@ def run_app() -> None:
     if presenting():
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
     state.sync_url()  # every run: the address bar is a link to what is on screen
+    notes = st.container()  # above the page; filled once the page has drawn its widgets
+    st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
+    try:
+        page.run()
+    except PageEnd:  # the page said why it stops (``stop``, ``fail``, ``wait``)
+        pass
+    except Exception:  # a bug: the settings stay usable under the traceback
+        _finish(notes)
+        raise
+    _finish(notes)
+
+
+def _finish(notes) -> None:
+    """After the page: the notes on the settings (a link's ignored values, values the
+    page's widgets clamped) and the sidebar. The sidebar comes after the page because
+    the page reads the settings, not the widgets; its first chart then reaches the
+    browser before the widgets' code, which competes with plotly.js on a small machine."""
+    for message in state.notes():
+        notes.warning(literal(message))
     builder.sidebar()
     builder.sidebar_summary()
-    st.session_state[_ENTRY] = True  # the page's ``start`` sees that this run drew the sidebar
-    page.run()
+
+
+class PageEnd(Exception):
+    """Raised by ``stop``: the page has drawn what it can; app.py draws the sidebar."""
+
+
+def stop() -> None:
+    """End the page here (like ``st.stop``, but the sidebar is still drawn)."""
+    raise PageEnd
 
 
 def literal(text: str) -> str:
@@ -59,8 +85,7 @@ def literal(text: str) -> str:
 
 
 def start(title: str) -> ls.Problem:
-    """Start a page: notes on the settings (a link's ignored or adjusted values), the
-    preset's explanation, and the current problem. When there is none (bad settings, a
+    """Start a page: the preset's explanation, and the current problem. When there is none (bad settings, a
     size to confirm), the page stops after the message that says why; the sidebar is
     already drawn, so the settings that fix it are on screen.
 
@@ -71,14 +96,12 @@ def start(title: str) -> ls.Problem:
     if not st.session_state.pop(_ENTRY, False):
         run_app()
         st.stop()
-    for message in state.notes():
-        st.warning(literal(message))
     chosen = presets.presets().get(state.get("preset"))
     if chosen is not None:
         st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
     prob = builder.current_problem()
     if prob is None:
-        st.stop()
+        stop()
     return prob
 
 
@@ -95,14 +118,14 @@ def controls(label: str):
 def fail(message: str) -> None:
     """Show why the page cannot be drawn, and stop (the settings stay on screen)."""
     st.error(message)
-    st.stop()
+    stop()
 
 
 def wait(message: str) -> None:
     """A legal setting that needs more input (an empty custom vector): say what to
     enter, and stop the page without an error."""
     st.info(message)
-    st.stop()
+    stop()
 
 
 def present(slides: list[tuple[str, object, str]]) -> None:

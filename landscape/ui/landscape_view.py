@@ -106,7 +106,14 @@ def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
     extra = {}
     if kind == "pca":
         extra["trajectory"] = newton_path(problem_spec)
+        if len(extra["trajectory"]) < 3:
+            raise ValueError(f"Newton from 0 stops after {len(extra['trajectory']) - 1} "
+                             "steps here, too few for principal components (they need 3 "
+                             "points); choose other directions.")
     elif kind == "axes":
+        if v["landscape.axis_i"] == v["landscape.axis_j"]:
+            raise ValueError(f"axis i and axis j must differ; both are "
+                             f"{v['landscape.axis_i']}. Choose two different axes.")
         extra["axes"] = (v["landscape.axis_i"] - 1, v["landscape.axis_j"] - 1)
     elif kind == "custom":
         extra["vectors"] = np.array([parse_vector(v["landscape.custom_u"], prob.d, "u"),

@@ -94,16 +94,27 @@ def race(problem_spec: tuple, view_spec: tuple) -> Race:
         line = ls.line_1d(prob, x_star, np.ones(1), ls.grid(1.25 * max(reach, 1e-3), 801))
         return Race(tuple(runs), diagnostics, x_star, None, None, offsets,
                     POINT_LABELS[v["newton.start"]], line)
-    try:
-        dirs = ls.make_directions(prob, x_star, "pca", trajectory=every)
-    except ValueError:  # all paths on one line: add the gradient at the start
-        dirs = ls.make_directions(prob, x0, "gradient_newton")
+    dirs = _race_plane(prob, x0, x_star, every)
     projections = tuple(ls.project(run.xs, x_star, dirs.u, dirs.v) for run in runs)
     reach = max(float(np.max(np.abs(np.concatenate([p.alphas, p.betas])))) for p in projections)
     axis = ls.grid(1.25 * max(reach, 1e-3), 121)
     surface = ls.surface_2d(prob, x_star, dirs.u, dirs.v, axis, axis)
     return Race(tuple(runs), diagnostics, x_star, surface, dirs, projections,
                 POINT_LABELS[v["newton.start"]])
+
+
+def _race_plane(prob: ls.Problem, x0: np.ndarray, x_star: np.ndarray,
+                every: np.ndarray) -> ls.Directions:
+    """The plane that shows the paths best: their principal components; if they lie
+    on one line, that line and the gradient at the start; if no method moved (x0 is
+    already the minimiser), seeded random directions through x*."""
+    for kind, center, extra in (("pca", x_star, {"trajectory": every}),
+                                ("gradient_newton", x0, {})):
+        try:
+            return ls.make_directions(prob, center, kind, **extra)
+        except ValueError:
+            continue
+    return ls.make_directions(prob, x_star, "random", seed=0)
 
 
 def run_table(result: Race) -> list[dict]:
