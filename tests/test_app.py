@@ -112,7 +112,7 @@ def test_landscape_paths_overlay():
     at = run(PAGE["Landscape"], **{"landscape.paths": "true"})
     no_trouble(at)
     names = " ".join(str(t.get("name")) for t in charts(at)[0]["data"])
-    assert "newton" in names and "lbfgs" in names
+    assert "exact Newton" in names and "L-BFGS-B (SciPy)" in names and "lbfgs" not in names
 
 
 def test_points_beyond_the_pole_set_get_a_message_not_a_crash():
@@ -139,8 +139,8 @@ def test_newton_methods_widget_changes_the_race():
     at.multiselect(key="newton.methods").set_value(["newton", "bfgs"]).run()
     no_trouble(at)
     legend = {t.get("name") for c in charts(at) for t in c["data"]}
-    assert any("bfgs" in str(n) for n in legend)
-    assert not any("approx" in str(n) for n in legend)
+    assert any("BFGS (SciPy)" in str(n) for n in legend)
+    assert not any("approximate" in str(n) for n in legend)
 
 
 def test_newton_empty_method_list_asks_for_one():
@@ -276,3 +276,32 @@ def test_display_toggles_redraw_without_recomputing(monkeypatch):
     at.radio(key="newton.against").set_value("time").run()
     no_trouble(at)
     assert calls == []  # the race came from the cache both times
+
+
+# -- one visual language -----------------------------------------------------------
+
+def test_each_method_has_one_colour_and_one_name_on_the_newton_page():
+    from landscape.figures.style import METHOD_COLOURS, METHOD_NAMES
+    methods = ["newton", "approx_newton", "gd", "lbfgs"]
+    at = run(PAGE["Newton"], **{"newton.methods": ",".join(methods)})
+    no_trouble(at)
+    seen = {}
+    for chart in charts(at):
+        for trace in chart["data"]:
+            colour = (trace.get("line") or {}).get("color")
+            for m in methods:
+                if str(trace.get("name", "")).startswith(METHOD_NAMES[m]) and colour:
+                    seen.setdefault(m, set()).add(colour)
+    assert seen == {m: {METHOD_COLOURS[m]} for m in methods}  # map and convergence agree
+    names = {row for table in at.table for row in table.value["method"]}
+    assert names == {METHOD_NAMES[m] for m in methods}
+
+
+@pytest.mark.parametrize("page, key", [("Landscape", "chart.landscape.contour"),
+                                       ("Newton", "chart.newton.paths"),
+                                       ("Compare", "chart.compare.first")])
+def test_maps_are_drawn_at_equal_scale(page, key):
+    at = run(PAGE[page])
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == key)
+    assert chart["layout"]["yaxis"]["scaleanchor"] == "x"
+    assert chart["layout"]["yaxis"]["scaleratio"] == 1

@@ -45,13 +45,13 @@ def test_legend_names_each_run_once(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs, convs)
     shown = [t.name for t in fig.data if t.showlegend]
-    assert shown == ["newton", "approx_newton (eps=0.3)", "approx_newton (eps=0.6)",
-                     "gd — max_iter"]
+    assert shown == ["exact Newton", "approximate Newton (ε = 0.3)", "approximate Newton (ε = 0.6)",
+                     "gradient descent — max_iter"]
     # both panels of a run toggle together and share its colour; repeats change the dash
     for name in shown:
         pair = [t for t in fig.data if t.legendgroup == name]
         assert len(pair) == 2 and pair[0].line.color == pair[1].line.color
-    approx = [t for t in fig.data if t.name.startswith("approx_newton") and t.showlegend]
+    approx = [t for t in fig.data if t.name.startswith("approximate Newton") and t.showlegend]
     assert approx[0].line.color == approx[1].line.color
     assert approx[0].line.dash != approx[1].line.dash
     assert fig.data[0].line.color != approx[0].line.color
@@ -70,7 +70,7 @@ def test_hover_shows_run_iteration_time_and_loss(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs, convs)
     trace = fig.data[1]
-    assert "newton" in trace.hovertemplate
+    assert "exact Newton" in trace.hovertemplate
     for field in ("k = %{customdata[0]:d}", "time = %{customdata[1]:.3g} s",
                   "loss = %{customdata[2]:.8g}"):
         assert field in trace.hovertemplate
@@ -91,7 +91,7 @@ def test_a_missing_diagnostic_leaves_only_that_error_line_out(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs[:2], [convs[0], None])
     assert len(fig.data) == 3
-    assert [t.name for t in fig.data if t.showlegend] == ["newton", "approx_newton (eps=0.3)"]
+    assert [t.name for t in fig.data if t.showlegend] == ["exact Newton", "approximate Newton (ε = 0.3)"]
 
 
 def test_exact_zeros_become_gaps(runs):
@@ -108,7 +108,7 @@ def test_labels_override_names(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs[:1], convs[:1], labels=["exact"])
     assert {t.name for t in fig.data} == {"exact"}
-    assert run_label(trajs[1]) == "approx_newton (eps=0.3)"
+    assert run_label(trajs[1]) == "approximate Newton (ε = 0.3)"
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -149,7 +149,7 @@ def test_playback_frames_move_each_path_and_keep_its_style(smooth):
     np.testing.assert_allclose(decode(start["x"]), long.alphas[:1])
     np.testing.assert_allclose(decode(short_path["x"]), short.alphas)  # stopped at its end
     np.testing.assert_allclose(decode(short_end["x"]), short.alphas[-1:])
-    assert path["name"].startswith("gd (off-plane")
+    assert path["name"].startswith("gradient descent (off-plane")
     np.testing.assert_allclose(decode(path["customdata"])[:, 0], np.arange(k + 1))
     # only what changes travels in a frame: markers, hover text and colours stay the traces'
     assert "marker" not in path and "hovertemplate" not in path and "marker" not in end

@@ -8,25 +8,25 @@ from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from ..optimize import METHODS, Convergence, Trajectory
+from ..optimize import Convergence, Trajectory
+from .style import method_name, method_style
 
 AGAINST = ("iteration", "time")
 ERRORS = ("euclidean", "hessian")
-#: one colour per method, the same in every figure; repeated methods change the dash
-_COLOURS = dict(zip(METHODS, qualitative.D3))
+#: repeated runs of one method (e.g. two gammas) cycle the dash
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 _ERROR_TITLE = {"euclidean": "error ||x<sub>k</sub> − x*||<sub>2</sub>",
                 "hessian": "error ||x<sub>k</sub> − x*||<sub>H*</sub>"}
 
 
 def run_label(trajectory: Trajectory) -> str:
-    """The legend name of a run: its method, with eps for approximate Newton."""
+    """The legend name of a run: its method's display name, with ε for approximate
+    Newton."""
     if trajectory.method == "approx_newton":
-        return f"approx_newton (eps={trajectory.options['eps']:g})"
-    return trajectory.method
+        return f"{method_name('approx_newton')} (ε = {trajectory.options['eps']:g})"
+    return method_name(trajectory.method)
 
 
 def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
@@ -78,7 +78,11 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
     for i, (run, name) in enumerate(zip(runs, names)):
         repeat = seen.get(run.method, 0)
         seen[run.method] = repeat + 1
-        line = dict(color=_COLOURS.get(run.method), dash=_DASHES[repeat % len(_DASHES)])
+        style = method_style(run.method)
+        line = dict(style["line"])
+        if repeat:  # another run of the same method: another dash, same colour
+            others = [d for d in _DASHES if d != line.get("dash", "solid")]
+            line["dash"] = others[(repeat - 1) % len(others)]
         if not run.success:
             name = f"{name} — {run.status.value}"
         x = np.arange(run.n_iter + 1) if against == "iteration" else run.elapsed
@@ -96,7 +100,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
             fig.add_trace(go.Scatter(
                 x=x, y=_positive(values), customdata=custom, name=name, legendgroup=name,
                 showlegend=col == len(columns), mode="lines+markers", line=line,
-                marker=dict(size=5),
+                marker=dict(style["marker"], size=6),
                 hovertemplate=(f"<b>{name}</b><br>k = %{{customdata[0]:d}}<br>"
                                "time = %{customdata[1]:.3g} s<br>"
                                f"{quantity} = %{{y:.3e}}<br>"

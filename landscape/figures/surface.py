@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..surface import Line, Projection, Surface
+from .style import method_name, method_style
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws
 UIREVISION = "landscape"
@@ -77,7 +78,14 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],
                       uirevision=UIREVISION, legend=dict(orientation="h", y=-0.15),
                       margin=dict(l=60, r=20, t=50 if title else 20, b=60))
-    fig.update_yaxes(scaleanchor=None)
+    return equal_scale(fig)
+
+
+def equal_scale(fig: go.Figure) -> go.Figure:
+    """Draw a map whose axes are in the same units at equal scale: a circle stays a
+    circle, whatever the width of the column it is drawn in."""
+    fig.update_xaxes(constrain="domain")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
     return fig
 
 
@@ -135,46 +143,55 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def add_trajectory(fig: go.Figure, projection: Projection, name: str, *,
-                   losses: np.ndarray | None = None, color: str | None = None) -> go.Figure:
-    """Draw a path projected on the plane, start (circle) and end (star) marked;
-    each point's distance from the plane is in its hover text and the largest in
-    the legend, so the picture says how much of the path it shows. With ``losses``
-    the path is drawn in 3-D (for ``surface3d_figure``)."""
+def add_trajectory(fig: go.Figure, projection: Projection, method: str, *,
+                   losses: np.ndarray | None = None) -> go.Figure:
+    """Draw a method's path projected on the plane, in the method's colour, marker and
+    dash (``style``), start (circle) and end (star) marked; each point's distance from
+    the plane is in its hover text and the largest in the legend, so the picture says
+    how much of the path it shows. With ``losses`` the path is drawn in 3-D (for
+    ``surface3d_figure``)."""
+    name = method_name(method)
+    style = method_style(method)
     legend, custom = _path_labels(projection, name)
     hover = ("step %{customdata[0]}<br>a = %{x:.4g}<br>c = %{y:.4g}"
              "<br>distance from plane %{customdata[1]:.3g}<extra>" + name + "</extra>")
-    line = dict(color=color, width=3)
+    line = dict(style["line"], width=3)
+    colour = style["line"].get("color")
     if losses is None:
         fig.add_trace(go.Scatter(x=projection.alphas, y=projection.betas, mode="lines+markers",
-                                 name=legend, line=line, marker=dict(size=6, color=color),
+                                 name=legend, legendgroup=name, line=line,
+                                 marker=dict(style["marker"], size=8,
+                                             line=dict(width=1, color="white")),
                                  customdata=custom, hovertemplate=hover))
         for idx, symbol, what in ((0, "circle-open", "start"), (-1, "star", "end")):
             fig.add_trace(go.Scatter(
                 x=[projection.alphas[idx]], y=[projection.betas[idx]], mode="markers",
-                marker=dict(symbol=symbol, size=16, color=color or "white",
+                marker=dict(symbol=symbol, size=16, color=colour or "white",
                             line=dict(width=2, color="black")),
-                name=f"{name}: {what}", showlegend=False, hoverinfo="skip"))
+                name=f"{name}: {what}", legendgroup=name, showlegend=False, hoverinfo="skip"))
     else:
         fig.add_trace(go.Scatter3d(x=projection.alphas, y=projection.betas, z=losses,
-                                   mode="lines+markers", name=legend, line=line,
-                                   marker=dict(size=3, color=color)))
+                                   mode="lines+markers", name=legend, legendgroup=name,
+                                   line=dict(color=colour, width=6),
+                                   marker=dict(size=3, color=colour)))
     return fig
 
 
-def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, name: str, *,
-                color: str | None = None) -> go.Figure:
-    """Draw a path of a 1-D problem on the loss curve: iterate k at (t_k, L_k), start
-    (circle) and end (star) marked."""
+def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, method: str) -> go.Figure:
+    """Draw a method's path of a 1-D problem on the loss curve: iterate k at (t_k, L_k)
+    in the method's style, start (circle) and end (star) marked."""
     ts, losses = np.asarray(ts, float), np.asarray(losses, float)
-    fig.add_trace(go.Scatter(x=ts, y=losses, mode="lines+markers", name=name,
-                             line=dict(color=color, width=2), marker=dict(size=8, color=color),
+    name, style = method_name(method), method_style(method)
+    colour = style["line"].get("color")
+    fig.add_trace(go.Scatter(x=ts, y=losses, mode="lines+markers", name=name, legendgroup=name,
+                             line=dict(style["line"], width=2), marker=dict(style["marker"], size=9),
                              customdata=np.arange(ts.size),
                              hovertemplate="step %{customdata}<br>t = %{x:.4g}<br>L = %{y:.6g}"
                                            f"<extra>{name}</extra>"))
     for idx, symbol in ((0, "circle-open"), (-1, "star")):
         fig.add_trace(go.Scatter(x=[ts[idx]], y=[losses[idx]], mode="markers", showlegend=False,
-                                 marker=dict(symbol=symbol, size=16, color=color or "white",
+                                 legendgroup=name,
+                                 marker=dict(symbol=symbol, size=16, color=colour or "white",
                                              line=dict(width=2, color="black")),
                                  hoverinfo="skip"))
     return fig
@@ -206,7 +223,7 @@ def difference_figure(comparison, *, labels: tuple[str, str] = ("a (along u)", "
         hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>difference %{z:.4g}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],
                       uirevision=UIREVISION, margin=dict(l=60, r=20, t=50 if title else 20, b=50))
-    return fig
+    return equal_scale(fig)
 
 
 def morph_figure(surfaces: list[Surface], gammas: list[float], *,
@@ -267,7 +284,7 @@ def _player(steps: list[str], prefix: str, duration: int) -> dict:
 MAX_FRAMES = 40
 
 
-def add_playback(fig: go.Figure, projections: list[Projection], names: list[str]) -> go.Figure:
+def add_playback(fig: go.Figure, projections: list[Projection], methods: list[str]) -> go.Figure:
     """Animate paths already drawn on ``fig`` by ``add_trajectory`` (its last three
     traces per path): frame k shows every path up to iterate k (or its end); at most
     ``MAX_FRAMES`` frames, evenly spaced, always including the first and last step.
@@ -283,10 +300,10 @@ def add_playback(fig: go.Figure, projections: list[Projection], names: list[str]
     frames = []
     for k in steps:
         data = []
-        for proj, name in zip(projections, names):
+        for proj, method in zip(projections, methods):
             m = min(k, proj.alphas.size - 1) + 1
             legend, custom = _path_labels(
-                Projection(proj.alphas[:m], proj.betas[:m], proj.distance[:m]), name)
+                Projection(proj.alphas[:m], proj.betas[:m], proj.distance[:m]), method_name(method))
             a, b = proj.alphas[:m].tolist(), proj.betas[:m].tolist()
             data += [dict(type="scatter", x=a, y=b, customdata=custom.tolist(), name=legend),
                      dict(type="scatter", x=a[:1], y=b[:1]),

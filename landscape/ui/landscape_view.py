@@ -182,7 +182,7 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
         steps = (where.size if view.surface is None else where.alphas.size) - 1
         far = "" if view.surface is None else (
             f"; the farthest iterate lies {where.distance.max():.3g} from this plane")
-        notes.append(f"{method}: {steps} steps{far}.")
+        notes.append(f"{surface_figures.method_name(method)}: {steps} steps{far}.")
     return " ".join(notes)
 
 

@@ -14,6 +14,7 @@ import landscape as ls
 from landscape import export
 from landscape.figures import optimize as optimize_figures
 from landscape.figures import surface as surface_figures
+from landscape.figures.style import METHOD_NAMES
 from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minimize
 
 from . import exports
@@ -21,10 +22,8 @@ from .builder import problem_from_spec
 from .points import POINT_LABELS, POINTS, resolve_point
 from .state import Field, register
 
-METHOD_LABELS = {"newton": "Newton (exact)", "approx_newton": "approximate Newton (paper)",
-                 "gd": "gradient descent", "newton_cg": "Newton-CG (matrix-free)",
-                 "lbfgs": "L-BFGS-B (SciPy)", "bfgs": "BFGS (SciPy)",
-                 "trust_exact": "trust-exact (SciPy)", "trust_krylov": "trust-krylov (SciPy)"}
+#: display names of the methods (one name per method everywhere: figures.style)
+METHOD_LABELS = METHOD_NAMES
 
 register(**{
     "newton.methods": Field(["newton", "approx_newton", "gd", "lbfgs"], list, METHODS,
@@ -175,7 +174,7 @@ def figures(race: Race, *, step: int, against: str, error: str) -> NewtonFigures
                                   title="The race along the one axis (d = 1)")
         for run, offsets in zip(race.runs, race.projections):
             k = min(step, run.n_iter) + 1
-            figs.add_path_1d(paths, offsets[:k], run.loss[:k], METHOD_LABELS[run.method])
+            figs.add_path_1d(paths, offsets[:k], run.loss[:k], run.method)
     else:
         paths = figs.contour_figure(race.surface, labels=race.directions.labels,
                                     title="Paths on the plane through x* of their principal "

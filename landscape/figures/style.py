@@ -1,0 +1,40 @@
+"""The visual language shared by every figure: one display name, one colour and one
+line/marker style per method, so a method looks the same on the map, in 3-D, in the
+convergence plot and in every table."""
+
+from __future__ import annotations
+
+from ..optimize import METHODS
+
+#: full names on screen (never the code names ``gd``, ``lbfgs``)
+METHOD_NAMES = {"newton": "exact Newton", "approx_newton": "approximate Newton",
+                "gd": "gradient descent", "newton_cg": "Newton-CG",
+                "lbfgs": "L-BFGS-B (SciPy)", "bfgs": "BFGS (SciPy)",
+                "trust_exact": "trust-exact (SciPy)", "trust_krylov": "trust-krylov (SciPy)"}
+#: colour-blind-safe Okabe-Ito colours, one per method
+METHOD_COLOURS = {"newton": "#0072B2", "approx_newton": "#56B4E9", "gd": "#E69F00",
+                  "newton_cg": "#009E73", "lbfgs": "#CC79A7", "bfgs": "#D55E00",
+                  "trust_exact": "#000000", "trust_krylov": "#999999"}
+#: paths that coincide (exact and approximate Newton) stay distinguishable by marker
+#: and dash
+METHOD_MARKERS = {"newton": "circle", "approx_newton": "diamond", "gd": "square",
+                  "newton_cg": "triangle-up", "lbfgs": "x", "bfgs": "cross",
+                  "trust_exact": "triangle-down", "trust_krylov": "star-triangle-up"}
+METHOD_DASHES = {"newton": "solid", "approx_newton": "dash", "gd": "solid",
+                 "newton_cg": "dot", "lbfgs": "dashdot", "bfgs": "longdash",
+                 "trust_exact": "dot", "trust_krylov": "longdashdot"}
+assert set(METHOD_NAMES) == set(METHOD_COLOURS) == set(METHOD_MARKERS) == set(METHODS)
+
+
+def method_name(method: str) -> str:
+    """The display name of a method code (an unknown one is shown as given)."""
+    return METHOD_NAMES.get(method, method)
+
+
+def method_style(method: str) -> dict:
+    """Plotly ``line`` and ``marker`` settings of a method (empty for an unknown one)."""
+    if method not in METHOD_COLOURS:
+        return dict(line=dict(), marker=dict())
+    colour = METHOD_COLOURS[method]
+    return dict(line=dict(color=colour, dash=METHOD_DASHES[method]),
+                marker=dict(color=colour, symbol=METHOD_MARKERS[method]))
