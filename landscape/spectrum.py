@@ -54,6 +54,11 @@ _SLQ_BASIS_ENTRIES = 2**24
 #: errors of the largest magnitude involved.
 _BOUND_RTOL = 1e-10
 
+#: eigenvalues within ``ROUNDING_FACTOR sqrt(d) eps S`` of zero are zero (see
+#: ``rounding_tolerance``); measured rounding noise is at most 0.41 eps S (low-rank A,
+#: n = 1, n < d, d up to 400), so sqrt(d) * 4 leaves a margin of 30x or more
+ROUNDING_FACTOR = 4.0
+
 METHODS = ("auto", "dense", "lanczos")
 ENDS = ("both", "smallest", "largest")
 #: default budget of operator products for each end of a Lanczos run (the restarts
@@ -92,13 +97,16 @@ class Spectrum(_ReadOnlyArrays):
     condition_number : ``max|lambda| / min|lambda|`` (``||H|| ||H^-1||``; inf when H is
         singular). For Lanczos it is NaN unless both ends were computed and have one
         sign: otherwise the eigenvalue nearest zero may be one that was not computed.
-    n_negative : number of negative eigenvalues among those computed.
+    n_negative : number of eigenvalues below ``-tolerance`` among those computed.
     n_negative_exact : whether ``n_negative`` counts all of H's negative eigenvalues
         (always for dense; for Lanczos when the k smallest were computed and not all of
         them are negative, otherwise it is a lower bound).
     method : "dense" or "lanczos".
     converged : False when Lanczos stopped before convergence at an end.
     message : one sentence on how the eigenvalues were obtained.
+    tolerance : eigenvalues with ``|lambda| <= tolerance`` are zero within rounding
+        (``rounding_tolerance``): they are not counted as negative, and the condition
+        number is inf when the smallest magnitude is one of them.
     """
 
     eigenvalues: np.ndarray
@@ -113,12 +121,38 @@ class Spectrum(_ReadOnlyArrays):
     method: str
     converged: bool
     message: str
+    tolerance: float = 0.0
 
     @property
     def complete(self) -> bool:
         """All d eigenvalues are present."""
         return self.eigenvalues.size == self.d
 
+    @property
+    def n_zero(self) -> int:
+        """Computed eigenvalues that are zero within rounding (``|lambda| <= tolerance``)."""
+        return int(np.sum(np.abs(self.eigenvalues) <= self.tolerance))
+
+
+def rounding_scale(A: np.ndarray, parts) -> float:
+    """``S = sum_i |D_i| ||a_i||^2 + ||U||_F^2 ||C||_2``: the size of the terms that
+    cancel in any eigenvalue of ``H = A^T diag(D) A + U C U^T`` (S bounds ``|| |A|^T
+    |D| |A| ||_2`` and the rank-two part's norm); O(n d)."""
+    rows = np.einsum("ij,ij->i", A, A)
+    return float(np.abs(parts.D) @ rows + np.sum(parts.U**2) * np.linalg.norm(parts.C, 2))
+
+
+def rounding_tolerance(prob: Problem, x) -> float:
+    """``ROUNDING_FACTOR sqrt(d) eps S`` (``rounding_scale``): forming H and ``eigh``
+    each perturb its eigenvalues by a few ``eps S``, so an eigenvalue within this of
+    zero is zero within rounding, not a finding (e.g. the d - rank(A) zero eigenvalues
+    of a low-rank A, or every eigenvalue when n = 1 and w = 0, where L is constant)."""
+    x = prob.check_point(x)
+    return _tolerance(prob.d, rounding_scale(prob.A, prob.hessian_parts(x)))
+
+
+def _tolerance(d: int, scale: float) -> float:
+    return ROUNDING_FACTOR * np.sqrt(d) * np.finfo(float).eps * scale
 
 def spectrum(prob: Problem, x, k: int | None = None, *, eigenvectors: bool = False,
              method: str = "auto", ends: str = "both", tol: float = 0.0,
@@ -161,14 +195,17 @@ def spectrum(prob: Problem, x, k: int | None = None, *, eigenvectors: bool = Fal
     if method == "auto":
         method = "dense" if prob.d <= DENSE_MAX_D else "lanczos"
     if method == "dense":
-        return _dense_spectrum(_lower_hessian(prob, x), eigenvectors)
+        parts = prob.hessian_parts(x)
+        return _dense_spectrum(_lower_hessian(prob, x, parts), eigenvectors,
+                               _tolerance(prob.d, rounding_scale(prob.A, parts)))
     k = DEFAULT_K if k is None else k
     _check_lanczos_k(k, prob.d, ends)
     return extreme_eigenvalues(prob.hessian_operator(x), k, ends=ends,
-                               eigenvectors=eigenvectors, tol=tol, max_iter=max_iter, seed=seed)
+                               eigenvectors=eigenvectors, tol=tol, max_iter=max_iter, seed=seed,
+                               zero_tol=rounding_tolerance(prob, x))
 
 
-def _lower_hessian(prob: Problem, x: np.ndarray) -> np.ndarray:
+def _lower_hessian(prob: Problem, x: np.ndarray, parts=None) -> np.ndarray:
     """H at x in the lower triangle of a (d, d) array (the upper one is not H's).
 
     ``A^T diag(D) A = A_+^T A_+ - A_-^T A_-`` with ``A_+-`` the rows of A where D is
@@ -180,7 +217,7 @@ def _lower_hessian(prob: Problem, x: np.ndarray) -> np.ndarray:
     if prob.d > MAX_DENSE_D:
         raise ValueError(f"d must be at most {MAX_DENSE_D} for a dense spectrum ({prob.d}^2 "
                          f"entries would not fit); received d = {prob.d}. Use method='lanczos'.")
-    parts = prob.hessian_parts(x)
+    parts = prob.hessian_parts(x) if parts is None else parts
     with np.errstate(over="ignore"):  # next to a pole; reported as a PoleError below
         # transposed: Fortran order, which syrk updates in place without a copy
         lower = (parts.U @ parts.C @ parts.U.T).T
@@ -196,9 +233,9 @@ def _lower_hessian(prob: Problem, x: np.ndarray) -> np.ndarray:
     return lower
 
 
-def _dense_spectrum(lower: np.ndarray, eigenvectors: bool) -> Spectrum:
+def _dense_spectrum(lower: np.ndarray, eigenvectors: bool, tolerance: float = 0.0) -> Spectrum:
     """Every eigenvalue of the symmetric matrix held in the lower triangle of ``lower``
-    (which is overwritten)."""
+    (which is overwritten); ``tolerance``: eigenvalues within it of zero are zero."""
     d = lower.shape[0]
     # LAPACK's divide and conquer (syevd) reading the lower triangle, in place
     result = eigh(lower, lower=True, eigvals_only=not eigenvectors, driver="evd",
@@ -206,22 +243,33 @@ def _dense_spectrum(lower: np.ndarray, eigenvectors: bool) -> Spectrum:
     values, vectors = result if eigenvectors else (result, None)
     return Spectrum(eigenvalues=values, positions=np.arange(d), eigenvectors=vectors, d=d,
                     smallest=float(values[0]), largest=float(values[-1]),
-                    condition_number=_condition_number(values), n_negative=int(np.sum(values < 0)),
+                    condition_number=_condition_number(values, tolerance),
+                    n_negative=int(np.sum(values < -tolerance)),
                     n_negative_exact=True, method="dense", converged=True,
-                    message=f"all {d} eigenvalues from a dense eigh of the formed Hessian.")
+                    message=f"all {d} eigenvalues from a dense eigh of the formed Hessian"
+                            + _zero_note(values, tolerance) + ".",
+                    tolerance=tolerance)
 
 
-def _condition_number(values: np.ndarray) -> float:
-    """``max|lambda| / min|lambda|`` over ``values`` (inf if one is zero)."""
+def _zero_note(values: np.ndarray, tolerance: float) -> str:
+    zero = int(np.sum(np.abs(values) <= tolerance))
+    return (f"; {zero} of them are zero within rounding (|λ| <= {tolerance:.2g})"
+            if zero else "")
+
+
+def _condition_number(values: np.ndarray, tolerance: float = 0.0) -> float:
+    """``max|lambda| / min|lambda|`` over ``values`` (inf if one is zero within
+    ``tolerance``)."""
     magnitude = np.abs(values)
-    if magnitude.max() == 0 or magnitude.min() == 0:
+    if magnitude.max() <= tolerance or magnitude.min() <= tolerance:
         return np.inf
     return float(magnitude.max() / magnitude.min())
 
 
 def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
                         eigenvectors: bool = False, tol: float = 0.0,
-                        max_iter: int | None = None, seed: int = 0) -> Spectrum:
+                        max_iter: int | None = None, seed: int = 0,
+                        zero_tol: float = 0.0) -> Spectrum:
     """The k smallest and/or k largest eigenvalues of a symmetric (d, d) operator by
     Lanczos (ARPACK's implicitly restarted Lanczos, ``scipy.sparse.linalg.eigsh``).
 
@@ -256,6 +304,7 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
     ``tol ||H||``, but at an end with a multiple eigenvalue (the d - n zero eigenvalues
     of an H with n < d, say) some copies can be missing and the next distinct
     eigenvalues reported in their places.
+    ``zero_tol``: eigenvalues within it of zero count as zero (``rounding_tolerance``).
     """
     operator = aslinearoperator(operator)
     d = operator.shape[0]
@@ -292,14 +341,14 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
     bottom_done = "SA" in which and not np.isnan(values[0])
     top_done = "LA" in which and not np.isnan(values[-1])
     computed = values[np.isfinite(values)]
-    one_sign = computed.size and (computed.min() > 0 or computed.max() < 0)
+    one_sign = computed.size and (computed.min() > zero_tol or computed.max() < -zero_tol)
     if bottom_done and top_done and one_sign:
-        condition = _condition_number(computed)
-    elif bottom_done and top_done and np.any(computed == 0):
+        condition = _condition_number(computed, zero_tol)
+    elif bottom_done and top_done and np.any(np.abs(computed) <= zero_tol):
         condition = np.inf
     else:
         condition = np.nan
-    n_negative = int(np.sum(computed < 0))
+    n_negative = int(np.sum(computed < -zero_tol))
     if failed:
         message = (f"Lanczos did not converge for the {' and the '.join(failed)} "
                    f"eigenvalues within {restarts} restarts; those are NaN.")
@@ -313,8 +362,9 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
                     smallest=float(values[0]) if bottom_done else np.nan,
                     largest=float(values[-1]) if top_done else np.nan,
                     condition_number=float(condition), n_negative=n_negative,
-                    n_negative_exact=bool(bottom_done and values[k - 1] >= 0),
-                    method="lanczos", converged=not failed, message=message)
+                    n_negative_exact=bool(bottom_done and values[k - 1] >= -zero_tol),
+                    method="lanczos", converged=not failed, message=message,
+                    tolerance=zero_tol)
 
 
 def _norm_estimate(operator, v0: np.ndarray, steps: int = 8) -> float:
@@ -612,7 +662,8 @@ class HessianStructure(_ReadOnlyArrays):
         ``lambda_{i+1}(Diag)`` (-inf and +inf at the ends).
     interlacing_holds, weyl_holds : whether the measured eigenvalues obey them (to
         1e-10 of the largest magnitude).
-    n_negative_diagonal, n_negative_whole : negative eigenvalues of Diag and of H.
+    n_negative_diagonal, n_negative_whole : eigenvalues of Diag and of H below minus
+        the rounding tolerance (``rounding_tolerance``).
     message : one sentence summing up.
     """
 
@@ -677,7 +728,8 @@ def hessian_structure(prob: Problem, x) -> HessianStructure:
     interlacing = bool(np.all(lower - tol <= whole) and np.all(whole <= upper + tol))
     weyl = bool(np.all(diagonal + rank_two[0] - tol <= whole)
                 and np.all(whole <= diagonal + rank_two[1] + tol))
-    n_diag, n_whole = int(np.sum(diagonal < 0)), int(np.sum(whole < 0))
+    zero = _tolerance(prob.d, rounding_scale(prob.A, parts))  # rounding is not a finding
+    n_diag, n_whole = int(np.sum(diagonal < -zero)), int(np.sum(whole < -zero))
     message = (f"the rank-two part has eigenvalues {rank_two[0]:.3g} and {rank_two[1]:.3g} "
                f"(rank {rank}); H has {n_whole} negative eigenvalues, its diagonal part "
                f"{n_diag}; interlacing {'holds' if interlacing else 'FAILS'}.")
@@ -701,8 +753,9 @@ class CurvatureBoundCheck:
     applies : the bound is a theorem for this problem (the global one: softmax only).
     lower, upper : the bound (``upper`` is inf for the pointwise bound).
     b_smallest, b_largest : measured ``lambda_min(B)``, ``lambda_max(B)`` at x.
-    holds : the measured eigenvalues lie inside the bound.
+    holds : the measured eigenvalues lie inside the bound, within rounding.
     message : one sentence with the numbers.
+    within_rounding : True when they lie outside by no more than B's rounding errors.
     """
 
     name: str
@@ -713,6 +766,7 @@ class CurvatureBoundCheck:
     b_largest: float
     holds: bool
     message: str
+    within_rounding: bool = False  # holds only within B's rounding errors
 
 
 @dataclass(frozen=True)
@@ -757,6 +811,7 @@ class RegularisationCheck:
     hessian_smallest: float
     holds: bool
     message: str
+    within_rounding: bool = False  # a condition on w, not on rounded eigenvalues
 
 
 @dataclass(frozen=True)
@@ -790,6 +845,7 @@ class LipschitzCheck(_ReadOnlyArrays):
     seed: int
     holds: bool
     message: str
+    within_rounding: bool = False  # an estimate against a bound, not rounded eigenvalues
 
 
 @dataclass(frozen=True)
@@ -830,26 +886,30 @@ def b_eigenvalue_range(prob: Problem, x) -> tuple[float, float]:
     ``B = diag(B_diag) + g0 p p^T - s p^T - p s^T`` at x (MATH.md 3, without w):
     dense for ``n <= DENSE_B_MAX_N``, else Lanczos on B as an O(n) operator."""
     sf = _scale_free(prob, prob.check_point(x))
-    return _b_range(sf, prob.b)
+    low, high, _ = _b_range(sf, prob.b)
+    return low, high
 
 
-def _b_range(sf: losses.ScaleFree, b: np.ndarray) -> tuple[float, float]:
+def _b_range(sf: losses.ScaleFree, b: np.ndarray) -> tuple[float, float, float]:
+    """``(lambda_min(B), lambda_max(B), rounding tolerance of B's eigenvalues)``, the
+    tolerance ``ROUNDING_FACTOR sqrt(n) eps (max|B_diag| + ||P||_F^2 ||C||_2)``."""
     n = b.size
     b_diag, s, g0 = losses.hessian_weights(sf, b, np.zeros(n))
     P = np.column_stack([sf.p, s])
     C = np.array([[g0, -1.0], [-1.0, 0.0]])
+    zero = _tolerance(n, float(np.abs(b_diag).max() + np.sum(P**2) * np.linalg.norm(C, 2)))
     if n <= DENSE_B_MAX_N:
         B = P @ C @ P.T
         B[np.diag_indices(n)] += b_diag
         values = np.linalg.eigvalsh(0.5 * (B + B.T))
-        return float(values[0]), float(values[-1])
+        return float(values[0]), float(values[-1]), zero
 
     def matvec(v):
         return b_diag * v.ravel() + P @ (C @ (P.T @ v.ravel()))
 
     operator = LinearOperator((n, n), matvec=matvec, dtype=np.float64)
     ends = extreme_eigenvalues(operator, 1, tol=1e-12)
-    return ends.smallest, ends.largest
+    return ends.smallest, ends.largest, zero
 
 
 def curvature_bound_checks(prob: Problem, x) -> tuple[CurvatureBoundCheck, CurvatureBoundCheck]:
@@ -861,10 +921,10 @@ def curvature_bound_checks(prob: Problem, x) -> tuple[CurvatureBoundCheck, Curva
 
 
 def _curvature_checks(prob, sf, b_range):
-    low, high = b_range
+    low, high, zero = b_range
     b_inf = float(np.abs(prob.b).max())
     lower, upper = -6.0 * (1.0 + b_inf), 7.0 + 6.0 * b_inf
-    tol = _BOUND_RTOL * max(abs(low), abs(high), upper)
+    tol = max(_BOUND_RTOL * max(abs(low), abs(high), upper), zero)
     holds = bool(lower - tol <= low and high <= upper + tol)
     softmax = prob.gamma == 0
     scope = ("" if softmax else
@@ -872,17 +932,24 @@ def _curvature_checks(prob, sf, b_range):
     global_check = CurvatureBoundCheck(
         name="softmax global bound", applies=softmax, lower=lower, upper=upper,
         b_smallest=low, b_largest=high, holds=holds,
+        within_rounding=holds and not (lower <= low and high <= upper),
         message=(f"B's eigenvalues at x lie in [{low:.4g}, {high:.4g}], "
                  f"{'inside' if holds else 'OUTSIDE'} the bound [{lower:.4g}, {upper:.4g}]"
                  f"{scope}."))
     level = _pointwise_level(sf)
-    tol = _BOUND_RTOL * max(abs(low), level, np.finfo(float).tiny)
+    tol = max(_BOUND_RTOL * max(abs(low), level), zero)
     holds = bool(low >= -level - tol)
+    if low >= -level:
+        relation = "above"
+    elif holds:
+        relation = (f"equal, within rounding (|difference| <= {tol:.2g}, the size of B's "
+                    "rounding errors), to")
+    else:
+        relation = "BELOW"
     pointwise = CurvatureBoundCheck(
         name="pointwise bound K(x)", applies=True, lower=-level, upper=np.inf,
-        b_smallest=low, b_largest=high, holds=holds,
-        message=(f"lambda_min(B) = {low:.4g} at x is {'above' if holds else 'BELOW'} "
-                 f"-K(x) = {-level:.4g}."))
+        b_smallest=low, b_largest=high, holds=holds, within_rounding=holds and low < -level,
+        message=f"lambda_min(B) = {low:.4g} at x is {relation} -K(x) = {-level:.4g}.")
     return global_check, pointwise
 
 

@@ -49,8 +49,11 @@ if view.alpha_sign < 0:
 m = st.columns(5)
 m[0].metric("smallest eigenvalue", ui.number(spec.smallest))
 m[1].metric("largest eigenvalue", ui.number(spec.largest))
-m[2].metric("condition number", ui.number(spec.condition_number))
-m[3].metric("negative eigenvalues", f"{spec.n_negative}" + ("" if spec.n_negative_exact else "+"))
+m[2].metric("condition number", "∞ (singular)" if spec.condition_number == float("inf")
+            else ui.number(spec.condition_number),
+            help=f"eigenvalues with |λ| <= {spec.tolerance:.2g} are zero within rounding")
+m[3].metric("negative eigenvalues", f"{spec.n_negative}" + ("" if spec.n_negative_exact else "+"),
+            help=f"below -{spec.tolerance:.2g}; {spec.n_zero} are zero within rounding")
 m[4].metric("trace (exact)", f"{view.trace:.4g}",
             help=f"Hutchinson: {view.hutchinson.estimate:.4g} ± {view.hutchinson.standard_error:.2g}")
 
@@ -71,7 +74,8 @@ else:
 
 st.subheader("The paper's claims, checked here")
 for check in view.checks.all():
-    verdict = "holds" if check.holds else "does not hold"
+    verdict = ("holds within rounding" if check.within_rounding else
+               "holds" if check.holds else "does not hold")
     applies = "" if check.applies else " (not a theorem for this loss; shown for reference)"
     show = st.info if not check.applies else st.success if check.holds else st.warning
     show(f"**{check.name}: {verdict}**{applies}. {check.message}")

@@ -626,3 +626,66 @@ def test_structure_refuses_sizes_above_the_dense_limit(monkeypatch):
     with _raises("d must be at most DENSE_MAX_D = 5 for the structure view (it compares all "
                  "eigenvalues of three d x d matrices); received d = 8."):
         spectral.hessian_structure(prob, x)
+
+
+# -- rounding is not a finding -------------------------------------------------------
+
+from landscape.spectrum import (ROUNDING_FACTOR, curvature_bound_checks, hessian_structure,  # noqa: E402,E501
+                                rounding_tolerance)
+
+
+def test_the_zero_eigenvalues_of_a_low_rank_a_are_zero_within_rounding():
+    prob = ls.make_problem(200, 10, matrix="low_rank", rank=2, w="none")
+    for x in (np.zeros(10), np.full(10, 0.7)):
+        spec = ls.spectrum(prob, x)
+        raw = np.sum(spec.eigenvalues < 0)
+        assert raw > 0, "the rounding noise is there (else this test proves nothing)"
+        assert spec.n_zero == 10 - 2 and spec.n_negative == 0
+        assert spec.condition_number == np.inf
+        assert "zero within rounding" in spec.message
+        # the tolerance is ROUNDING_FACTOR sqrt(d) eps S, far above the noise, far below
+        # the smallest genuine eigenvalue
+        noise = np.sort(np.abs(spec.eigenvalues))[:8].max()
+        genuine = np.sort(np.abs(spec.eigenvalues))[8]
+        assert noise < spec.tolerance / 10 and spec.tolerance < genuine / 1e10
+
+
+def test_one_row_has_a_constant_loss_and_no_negative_eigenvalue():
+    prob = ls.make_problem(1, 10, w="none")  # f = u / <u, 1> = 1 for every x
+    spec = ls.spectrum(prob, np.full(10, 0.3))
+    assert spec.n_negative == 0 and spec.n_zero == 10 and spec.condition_number == np.inf
+    structure = hessian_structure(prob, np.full(10, 0.3))
+    assert structure.n_negative_whole == 0 and structure.n_negative_diagonal == 0
+
+
+def test_a_realizable_b_at_x_true_meets_the_pointwise_bound_within_rounding():
+    prob = ls.make_problem(100, 4, kind="softmax", target="realizable", noise=0.0, w="none")
+    x = np.array(prob.x_true)
+    _, pointwise = curvature_bound_checks(prob, x)
+    assert pointwise.lower == 0.0 or abs(pointwise.lower) < 1e-15  # c = 0: K(x) vanishes
+    assert pointwise.holds
+    if pointwise.b_smallest < pointwise.lower:  # rounding put it below: said so
+        assert pointwise.within_rounding and "within rounding" in pointwise.message
+    assert "BELOW" not in pointwise.message
+    assert ls.spectrum(prob, x).n_negative == 0
+
+
+def test_a_genuinely_negative_eigenvalue_is_still_reported():
+    prob = ls.make_problem(50, 8, kind="softmax", target="one_hot", w="none")
+    spec = ls.spectrum(prob, np.full(8, 1.5))
+    assert spec.smallest < -1e3 * spec.tolerance
+    assert spec.n_negative >= 1 and spec.condition_number < np.inf
+    assert spec.n_negative == np.sum(spec.eigenvalues < -spec.tolerance)
+
+
+def test_the_tolerance_is_the_documented_formula():
+    prob = ls.make_problem(30, 6, seed=2)
+    x = np.full(6, 0.2)
+    parts = prob.hessian_parts(x)
+    scale = (np.abs(parts.D) @ np.sum(prob.A**2, axis=1)
+             + np.sum(parts.U**2) * np.linalg.norm(parts.C, 2))
+    expected = ROUNDING_FACTOR * np.sqrt(6) * np.finfo(float).eps * scale
+    assert rounding_tolerance(prob, x) == pytest.approx(expected, rel=1e-12)
+    assert ls.spectrum(prob, x).tolerance == pytest.approx(expected, rel=1e-12)
+    lanczos = ls.spectrum(prob, x, 2, method="lanczos")
+    assert lanczos.tolerance == pytest.approx(expected, rel=1e-12)

@@ -82,8 +82,8 @@ def _short(value: float) -> str:
 
 def eigenvalue_figure(spec: Spectrum, *, scale: str = "auto", stems: bool | None = None,
                       title: str | None = None) -> go.Figure:
-    """Sorted eigenvalues against their index 1..d: negative ones red, the rest blue,
-    with stems from zero when there are at most ``STEM_MAX`` (or ``stems=True``).
+    """Sorted eigenvalues against their index 1..d: negative ones red, positive ones
+    blue, those zero within rounding (``spec.tolerance``) grey, with stems from zero when there are at most ``STEM_MAX`` (or ``stems=True``).
 
     For a Lanczos spectrum the uncomputed middle of the spectrum is shaded.
     """
@@ -99,8 +99,12 @@ def eigenvalue_figure(spec: Spectrum, *, scale: str = "auto", stems: bool | None
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="stems",
                                  line=dict(color="#bbbbbb", width=1), hoverinfo="skip",
                                  showlegend=False))
-    for mask, name, color in ((values < 0, "negative eigenvalues", NEGATIVE_COLOR),
-                              (values >= 0, "non-negative eigenvalues", POSITIVE_COLOR)):
+    zero = np.abs(values) <= spec.tolerance  # rounding is not a finding: grey, not red
+    for mask, name, color in ((values < -spec.tolerance, "negative eigenvalues", NEGATIVE_COLOR),
+                              (zero, "zero within rounding", NEUTRAL_COLOR),
+                              (values > spec.tolerance, "positive eigenvalues", POSITIVE_COLOR)):
+        if not mask.any():
+            continue
         fig.add_trace(go.Scatter(
             x=index[mask], y=y[mask], mode="markers", name=f"{name} ({int(mask.sum())})",
             marker=dict(color=color, size=6 if values.size <= STEM_MAX else 4),
