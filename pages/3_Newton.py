@@ -36,27 +36,40 @@ except ValueError as err:
 longest = max(run.n_iter for run in race.runs)
 if ui.get("newton.step") > longest:  # a new race: show the whole paths
     ui.put("newton.step", longest)
-b1, b2, b3 = st.columns([1, 1, 8])
-b1.button("◀ previous", key="newton.previous", on_click=ui.nudge, args=("newton.step", -1, longest))
-b2.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
-step = ui.bind("newton.step", b3, max_value=max(longest, 1))
-figs = nv.figures(race, step=step, against=ui.get("newton.against"), error=ui.get("newton.error"))
-
+conv = nv.convergence_figure(race, against=ui.get("newton.against"), error=ui.get("newton.error"))
 if ui.presenting():
-    ui.present([("Paths", figs.paths, "Each method's path on the plane of their principal "
-                 "components; ▶ replays the race."),
-                ("Convergence", figs.convergence, "Exact Newton: the error squares each step. "
+    ui.present([("Paths", nv.paths_figure(race, step=ui.get("newton.step")),
+                 "Each method's path on the plane of their principal components."),
+                ("Convergence", conv, "Exact Newton: the error squares each step. "
                  "Approximate Newton: it shrinks by about ε per step.")])
     ui.stop()
-left, right = st.columns([1, 1])
-left.plotly_chart(figs.paths, key="chart.newton.paths", width="stretch")
-with right:
-    ui.show_table(nv.step_rows(race, step))
-right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
-              "earlier). 'distance from plane' says how faithfully the picture shows the path.")
 
-st.plotly_chart(figs.convergence, key="chart.newton.convergence", width="stretch")
-nv.export_buttons(race, figs, ui.problem_spec())
+
+@st.fragment(run_every=nv.PLAY_INTERVAL if nv.playing() else None)
+def step_by_step():
+    """The one step control (previous, play, next, slider) with the map and the table
+    it drives; while playing, this part alone reruns every PLAY_INTERVAL seconds."""
+    nv.advance(longest)
+    b1, b2, b3, b4 = st.columns([1, 1, 1, 7])
+    b1.button("◀ previous", key="newton.previous", on_click=ui.nudge,
+              args=("newton.step", -1, longest))
+    b2.button("❚❚ pause" if nv.playing() else "▶ play", key="newton.play",
+              on_click=nv.toggle_play, args=(longest,))
+    b3.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
+    step = ui.bind("newton.step", b4, max_value=max(longest, 1))
+    left, right = st.columns([1, 1])
+    left.plotly_chart(nv.paths_figure(race, step=step), key="chart.newton.paths", width="stretch")
+    with right:
+        ui.show_table(nv.step_rows(race, step))
+    right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
+                  "earlier). 'distance from plane' says how faithfully the picture shows "
+                  "the path.")
+
+
+step_by_step()
+
+st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
+nv.export_buttons(race, conv, ui.problem_spec())
 ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "

@@ -11,7 +11,10 @@ Facts about Streamlit's page (1.67) this relies on, found in its DOM:
   script runs, ``notRunning`` after) and ``data-test-connection-state``
   (``CONNECTED`` when the websocket is up);
 * every element container has ``data-stale``, ``"true"`` while it waits to be
-  redrawn or removed by the run in progress.
+  redrawn or removed by the run in progress;
+* the code of each kind of widget is loaded lazily: until it has arrived, the
+  widget's container holds a ``[data-testid="stSkeleton"]`` placeholder, and this
+  can outlast the run (after a reload the script may finish first).
 
 Set ``E2E_APP_ROOT`` to run the browser tests against another checkout of the app
 (same layout), e.g. an older copy, instead of this one.
@@ -132,39 +135,68 @@ def browser():
 # --- waiting until the app has settled -----------------------------------------------
 
 #: Installed in every page before the app's code: counts script runs (transitions of
-#: stApp's data-test-script-state to "running") and notes when the script state or the
-#: connection state last changed; ``doc`` tells one document (page load) from the next.
+#: stApp's data-test-script-state to "running") and the messages from the server on
+#: the websocket (a run so short that React never draws the "running" state still
+#: sends its elements), and notes when each last happened, when the connection state
+#: last changed and when elements were last added, removed or changed outside Plotly's
+#: charts; ``doc`` tells one document (page load) from the next.
 PROBE = """
 (() => {
   const probe = window.__e2e = {doc: Math.random().toString(36).slice(2), runs: 0,
-                                changed: performance.now(), states: []};
+                                changed: performance.now(), states: [], messages: 0,
+                                received: performance.now()};
+  // messages from the server: a run too short to show in the script state still sends some
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        probe.messages += 1;
+        probe.received = performance.now();
+      });
+    }
+  };
   new MutationObserver((records) => {
-    for (const r of records) {
-      const v = r.target.getAttribute(r.attributeName);
+    // a short run can start and end before this callback: each record's new value is
+    // the next record's old value (same element and attribute), or the current one
+    records.forEach((r, i) => {
+      const next = records.slice(i + 1).find(
+          (q) => q.target === r.target && q.attributeName === r.attributeName);
+      const v = next ? next.oldValue : r.target.getAttribute(r.attributeName);
       probe.changed = performance.now();
       probe.states.push(v);
       if (probe.states.length > 20) probe.states.shift();
       if (r.attributeName === 'data-test-script-state' && v === 'running') probe.runs += 1;
-    }
-  }).observe(document, {subtree: true, attributes: true,
+    });
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                         attributeFilter: ['data-test-script-state', 'data-test-connection-state']});
+  // the last change to the page's elements, Plotly's drawing inside a chart aside
+  probe.drawn = performance.now();
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      if (!el || !el.closest('.js-plotly-plot')) { probe.drawn = performance.now(); return; }
+    }
+  }).observe(document, {subtree: true, childList: true, characterData: true});
 })();
 """
 
-#: The app has settled: connected, no script running, nothing stale, the sidebar's
-#: settings drawn (a chart page's first view may draw them in a second run), no state
-#: change for ``quiet`` ms, and a run seen since the mark (or ``grace`` ms passed).
+#: The app has settled: connected, no script running, nothing stale, no widget still
+#: waiting for its code (skeleton), the sidebar's settings drawn (a chart page's first
+#: view may draw them in a second run), no state change, no message and no element
+#: drawn for ``quiet`` ms, and a run or a message seen since the mark (or ``grace`` ms
+#: passed).
 _SETTLED = """
 (a) => {
   const p = window.__e2e, app = document.querySelector('[data-testid="stApp"]');
   if (!p || !app) return false;
   const newDoc = p.doc !== a.doc, now = performance.now();
-  const ran = newDoc ? p.runs > 0 : p.runs > a.runs;
+  const ran = newDoc ? p.runs > 0 || p.messages > 0 : p.runs > a.runs || p.messages > a.messages;
   if (!ran && !(a.grace !== null && now - (newDoc ? 0 : a.t) > a.grace)) return false;
   return app.getAttribute('data-test-connection-state') === 'CONNECTED'
     && app.getAttribute('data-test-script-state') === 'notRunning'
-    && now - p.changed >= a.quiet
-    && !document.querySelector('[data-stale="true"]')
+    && Math.min(now - p.changed, now - p.drawn, now - p.received) >= a.quiet
+    && !document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')
     && !!document.querySelector('[data-testid="stSidebarUserContent"] .st-key-preset');
 }
 """
@@ -172,7 +204,10 @@ _SETTLED = """
 _STATE = """() => { const app = document.querySelector('[data-testid="stApp"]'), p = window.__e2e;
   return {script: app?.getAttribute('data-test-script-state'),
           connection: app?.getAttribute('data-test-connection-state'), runs: p?.runs,
-          recent: p?.states, stale: document.querySelectorAll('[data-stale="true"]').length,
+          messages: p?.messages, recent: p?.states,
+          quiet_ms: p && Math.round(performance.now() - Math.max(p.changed, p.drawn, p.received)),
+          stale: document.querySelectorAll('[data-stale="true"]').length,
+          skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
           sidebar: !!document.querySelector('[data-testid="stSidebarUserContent"] .st-key-preset'),
           url: location.href}; }"""
 
@@ -184,7 +219,7 @@ class NotSettled(AssertionError):
 def mark(page) -> dict:
     """What ``settle`` compares with: the document and its run count, now."""
     return page.evaluate("() => ({doc: window.__e2e?.doc ?? null, runs: window.__e2e?.runs ?? 0,"
-                         " t: performance.now()})")
+                         " messages: window.__e2e?.messages ?? 0, t: performance.now()})")
 
 
 def settle(page, since: dict | None = None, *, expect_run: bool = True, timeout: float = 45,
@@ -193,7 +228,7 @@ def settle(page, since: dict | None = None, *, expect_run: bool = True, timeout:
     None: a page load). ``expect_run``: wait up to 10 s for the rerun the action
     should cause before accepting a page without one (the checks then say what is
     wrong); otherwise ``grace_ms``. Raises NotSettled after ``timeout`` s."""
-    since = since or {"doc": None, "runs": 0, "t": 0}
+    since = since or {"doc": None, "runs": 0, "messages": 0, "t": 0}
     args = {**since, "grace": 10_000 if expect_run else grace_ms, "quiet": quiet_ms}
     try:
         page.wait_for_function(_SETTLED, arg=args, timeout=timeout * 1000, polling=50)
@@ -317,7 +352,11 @@ READ_WIDGETS = """
     if (!widget) continue;
     const type = widget.getAttribute('data-testid');
     out.push({key, type, shown: readers[type](widget),
-              sidebar: !!el.closest('[data-testid="stSidebar"]')});
+              sidebar: !!el.closest('[data-testid="stSidebar"]'),
+              disabled: [...widget.querySelectorAll('input')].every((i) => i.disabled),
+              // the labels of options that cannot be chosen (radios)
+              locked: [...widget.querySelectorAll('[data-testid="stRadioOption"]')]
+                        .filter((o) => o.querySelector('input').disabled).map(text)});
   }
   return out;
 }
@@ -325,7 +364,8 @@ READ_WIDGETS = """
 
 
 def read_widgets(page) -> list[dict]:
-    """Every keyed widget on the page: {key (CSS class), type, shown, sidebar}."""
+    """Every keyed widget on the page: {key (CSS class), type, shown, sidebar,
+    disabled (the whole widget), locked (labels of options that are disabled)}."""
     return page.evaluate(READ_WIDGETS)
 
 
@@ -371,7 +411,7 @@ def widget_mismatch(name: str, widget: dict, value) -> str | None:
     if ok:
         return None
     where = "sidebar" if widget["sidebar"] else "page"
-    return (f"{name} ({where} {kind}): the widget shows {shown!r}, the setting in use is "
+    return (f"{name} ({where} {kind}): the widget shows {shown!r}, the URL stands for "
             f"{value!r} (shown as {expected!r})")
 
 
@@ -407,13 +447,13 @@ def summary_mismatch(page, settings: dict) -> str | None:
     want_loss = loss_word(settings["problem.gamma"])
     problems = []
     if n != settings["problem.n"] or d != settings["problem.d"]:
-        problems.append(f"n = {n}, d = {d} (settings: n = {settings['problem.n']}, "
+        problems.append(f"n = {n}, d = {d} (the URL: n = {settings['problem.n']}, "
                         f"d = {settings['problem.d']})")
     if morph is not None and want_loss.startswith("morph"):
         if abs(float(morph) - settings["problem.gamma"]) > half_unit(morph):
-            problems.append(f"{loss} (settings: γ = {settings['problem.gamma']})")
+            problems.append(f"{loss} (the URL: γ = {settings['problem.gamma']})")
     elif loss != want_loss:
-        problems.append(f"{loss} (settings: {want_loss}, γ = {settings['problem.gamma']})")
+        problems.append(f"{loss} (the URL: {want_loss}, γ = {settings['problem.gamma']})")
     return f"the summary line says {'; '.join(problems)}: {text!r}" if problems else None
 
 
@@ -429,6 +469,9 @@ def check_page(page) -> tuple[dict, list[str]]:
     wrong = summary_mismatch(page, settings)
     if wrong:
         problems.append(wrong)
+    if problems and settings["preset"]:
+        problems.append(f"(note: the URL names preset {settings['preset']!r}; a setting the URL "
+                        "leaves out stands for the preset's value, as when the link is opened)")
     for text in page.locator('[data-testid="stException"]').all_inner_texts():
         problems.append("an exception box: " + text.strip().replace("\n", " ")[:300])
     return settings, problems

@@ -235,21 +235,38 @@ def test_strongly_convex_with_unified_explains_itself():
     assert "needs the softmax loss" in at.error[0].value
 
 
-def test_newton_playback_buttons_move_the_step_and_the_table():
+def test_newton_has_one_step_control_for_the_map_and_the_table():
     at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "20"})
     last = at.slider(key="newton.step").value
     assert last > 0
-    contour_fig = charts(at)[0]
-    assert len(contour_fig["frames"]) == min(last + 1, 40)  # ▶ play replays the race
+    assert not charts(at)[0].get("frames"), "no second (Plotly) step control"
+    contour_trace = charts(at)[0]["data"][0]
+    assert contour_trace["type"] == "contour"  # the landscape stays under the paths
     at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == last - 1
-    assert not charts(at)[0].get("frames")
+    assert at.table[0].value.iloc[0]["k"] == min(last - 1, int(at.table[-1].value.iloc[0]["steps"]))
     for _ in range(last + 3):
         at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == 0
     assert at.table[0].value.iloc[0]["k"] == 0
+    path = next(t for t in charts(at)[0]["data"] if str(t.get("name", "")).startswith("gradient"))
+    assert decode(path["x"]).size == 1  # the map shows iteration 0 too
     at.button(key="newton.next").click().run()
     assert at.slider(key="newton.step").value == 1
+    assert at.query_params["newton.step"] in ("1", ["1"])  # the URL follows
+    no_trouble(at)
+
+
+def test_newton_play_steps_through_the_race_then_stops():
+    at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "5"})
+    last = at.slider(key="newton.step").value
+    at.button(key="newton.play").click().run()  # at the end: play starts again from 0
+    shown = [at.slider(key="newton.step").value]
+    for _ in range(last + 2):
+        at.run()  # what the fragment's timer does every PLAY_INTERVAL seconds
+        shown.append(at.slider(key="newton.step").value)
+    assert shown[:last + 1] == list(range(0, last + 1)) or shown[:last] == list(range(1, last + 1))
+    assert shown[-1] == last and at.button(key="newton.play").proto.label == "▶ play"
     no_trouble(at)
 
 

@@ -129,32 +129,6 @@ def test_trajectory_overlay_marks_start_end_and_distance(smooth):
     assert fig3.data[-1].type == "scatter3d"
 
 
-def test_playback_frames_move_each_path_and_keep_its_style(smooth):
-    _, surf = smooth
-    pts = np.array([surf.center + t * surf.u - t * surf.v for t in np.linspace(0, 1, 50)])
-    long, short = (ls.project(p, surf.center, surf.u, surf.v) for p in (pts, pts[:4]))
-    fig = figs.contour_figure(surf)
-    for proj, name in ((long, "gd"), (short, "newton")):
-        figs.add_trajectory(fig, proj, name)
-    fig = roundtrip(figs.add_playback(fig, [long, short], ["gd", "newton"]))
-    frames = fig["frames"]
-    assert len(frames) == figs.MAX_FRAMES and frames[0]["name"] == "0" and frames[-1]["name"] == "49"
-    assert [f["name"] for f in frames] == [s["label"] for s in fig["layout"]["sliders"][0]["steps"]]
-    k = int(frames[10]["name"])
-    frame = frames[10]
-    assert frame["traces"] == list(range(1, 7))  # the six path traces after the loss
-    path, start, end, short_path, _, short_end = frame["data"]
-    np.testing.assert_allclose(decode(path["x"]), long.alphas[:k + 1])
-    np.testing.assert_allclose(decode(end["y"]), long.betas[k:k + 1])
-    np.testing.assert_allclose(decode(start["x"]), long.alphas[:1])
-    np.testing.assert_allclose(decode(short_path["x"]), short.alphas)  # stopped at its end
-    np.testing.assert_allclose(decode(short_end["x"]), short.alphas[-1:])
-    assert path["name"].startswith("gradient descent (off-plane")
-    np.testing.assert_allclose(decode(path["customdata"])[:, 0], np.arange(k + 1))
-    # only what changes travels in a frame: markers, hover text and colours stay the traces'
-    assert "marker" not in path and "hovertemplate" not in path and "marker" not in end
-
-
 def test_compare_shares_the_plane_and_the_difference_is_second_minus_first(poles):
     from landscape.surface import compare_surfaces
     prob, center, dirs, _ = poles

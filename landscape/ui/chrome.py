@@ -40,7 +40,7 @@ def run_app() -> None:
     """The entrypoint (app.py): read the settings from the URL on a session's first
     run, draw the navigation and the sidebar, write the URL, run the chosen page."""
     page = st.navigation(pages())
-    state.load(presets.settings_of)
+    state.load()
     st.set_page_config(page_title=f"{page.title} · Loss-landscape lab", layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")
     if presenting():
@@ -67,6 +67,7 @@ def _finish(notes) -> None:
         notes.warning(literal(message))
     builder.sidebar()
     builder.sidebar_summary()
+    state.settle()
 
 
 class PageEnd(Exception):

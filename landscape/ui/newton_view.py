@@ -17,7 +17,7 @@ from landscape.figures import surface as surface_figures
 from landscape.figures.style import METHOD_NAMES
 from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minimize
 
-from . import exports
+from . import exports, state
 from .builder import problem_from_spec
 from .points import POINT_LABELS, POINTS, resolve_point
 from .state import Field, register
@@ -155,42 +155,64 @@ def truncated(projection: ls.Projection, step: int) -> ls.Projection:
     return ls.Projection(projection.alphas[:k], projection.betas[:k], projection.distance[:k])
 
 
-@dataclass
-class NewtonFigures:
-    """The page's figures: the paths (on the plane, or on the loss curve for d = 1)
-    up to the step shown, and the convergence plot."""
-
-    paths: go.Figure
-    convergence: go.Figure
-
-
-def figures(race: Race, *, step: int, against: str, error: str) -> NewtonFigures:
-    """Ready figures of a race, its paths drawn up to iteration ``step``; when the
-    whole race is drawn, Plotly's play button replays it (plane only)."""
+def paths_figure(race: Race, *, step: int) -> go.Figure:
+    """The paths up to iteration ``step`` (the page's one step control), on the plane
+    through x* of their principal components, or on the loss curve for d = 1."""
     figs = surface_figures
-    longest = max(run.n_iter for run in race.runs)
     if race.surface is None:
         paths = figs.slice_figure(race.line, label="x₁ − x*",
                                   title="The race along the one axis (d = 1)")
         for run, offsets in zip(race.runs, race.projections):
             k = min(step, run.n_iter) + 1
             figs.add_path_1d(paths, offsets[:k], run.loss[:k], run.method)
-    else:
-        paths = figs.contour_figure(race.surface, labels=race.directions.labels,
-                                    title="Paths on the plane through x* of their principal "
-                                          "components")
-        for run, projection in zip(race.runs, race.projections):
-            figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
-        if step == longest and longest > 0:
-            figs.add_playback(paths, list(race.projections), [run.method for run in race.runs])
-    convergence = optimize_figures.convergence_figure(race.runs, race.diagnostics,
-                                                      against=against, error=error)
-    return NewtonFigures(paths, convergence)
+        return paths
+    paths = figs.contour_figure(race.surface, labels=race.directions.labels,
+                                title="Paths on the plane through x* of their principal "
+                                      "components")
+    for run, projection in zip(race.runs, race.projections):
+        figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
+    return paths.update_layout(height=560, margin=dict(b=110),
+                               legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"))
 
 
-def export_buttons(race: Race, figs: NewtonFigures, problem_spec: tuple) -> None:
+def convergence_figure(race: Race, *, against: str, error: str) -> go.Figure:
+    """Error and gradient norm of every run against iteration or time."""
+    return optimize_figures.convergence_figure(race.runs, race.diagnostics, against=against,
+                                               error=error)
+
+
+def export_buttons(race: Race, convergence: go.Figure, problem_spec: tuple) -> None:
     """Downloads: the convergence figure, every run's numbers, and a script."""
     runs = list(race.runs)
-    exports.buttons("newton_runs", figs.convergence, export.trajectories_table(runs),
+    exports.buttons("newton_runs", convergence, export.trajectories_table(runs),
                     export.trajectories_arrays(runs),
                     exports.newton_script(problem_spec, runs[0].xs[0], runs))
+
+
+#: seconds between two steps when the race is played
+PLAY_INTERVAL = 0.6
+_PLAYING = "_newton_playing"
+
+
+def playing() -> bool:
+    """Whether the race is being played (a transient action, not a setting)."""
+    return bool(st.session_state.get(_PLAYING, False))
+
+
+def toggle_play(longest: int) -> None:
+    """Button callback: play from the start (or from the step shown), or pause."""
+    st.session_state[_PLAYING] = not playing()
+    if playing() and state.get("newton.step") >= longest:
+        state.put("newton.step", 0)
+
+
+def advance(longest: int) -> None:
+    """While playing, one step further each fragment run; at the end, stop playing
+    (a whole-page rerun, so the timer stops too)."""
+    if not playing():
+        return
+    if state.get("newton.step") < longest:
+        state.put("newton.step", state.get("newton.step") + 1)
+    else:
+        st.session_state[_PLAYING] = False
+        st.rerun()

@@ -56,3 +56,6 @@ def apply(name: str) -> None:
     values["preset"] = name
     state.settings().update(values)
     state.sync_url()
+
+
+state.expand_preset = settings_of  # links naming a preset are read and written alike

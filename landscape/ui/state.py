@@ -102,8 +102,7 @@ def register(**fields: Field) -> None:
     FIELDS.update(fields)
 
 
-def parse_url(params: Mapping[str, str],
-              expand_preset: Callable[[str], dict]) -> tuple[dict, list[str]]:
+def parse_url(params: Mapping[str, str]) -> tuple[dict, list[str]]:
     """Settings from URL parameters: the defaults, overlaid with the preset the URL
     names (``expand_preset(name)`` gives its settings), then with the URL's own
     values. Returns (settings, notes); a bad parameter is left out and noted."""
@@ -127,14 +126,61 @@ def parse_url(params: Mapping[str, str],
     return values, notes
 
 
-def load(expand_preset: Callable[[str], dict]) -> None:
+def load() -> None:
     """Once per session (its first run): the settings from the URL. Later runs keep
     the session's settings, whatever the URL of a page link or of Back/Forward says,
-    and ``sync_url`` writes them back."""
+    and ``sync_url`` writes them back.
+
+    A session's first run normally comes from a page load, which sends no widget
+    values. When it does bring some, a tab has reconnected to a restarted server and
+    the run was caused by a change the user made on the widgets still on screen: those
+    values are the user's, and this run adopts them (``bind``) instead of telling the
+    widgets the URL's values."""
     if _STATE not in st.session_state:
-        values, notes = parse_url(st.query_params, expand_preset)
+        values, notes = parse_url(st.query_params)
         st.session_state[_STATE] = values
         st.session_state[_NOTES] = notes
+        st.session_state[_RECONNECTED] = _widget_values_sent()
+        st.session_state[_STALE] = False
+    else:
+        st.session_state[_RECONNECTED] = frozenset()
+
+
+#: ids of the widgets whose values a reconnecting tab sent in this run (else empty)
+_RECONNECTED = "_settings_reconnected"
+#: a widget of this run showed something other than its setting (redraw: ``settle``)
+_STALE = "_settings_stale"
+
+
+def _session_internals():
+    """Streamlit's SessionState of this run (not a public API: None if it moves)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return getattr(getattr(ctx, "session_state", None), "_state", None)
+
+
+def _widget_values_sent() -> frozenset:
+    """Ids of the widgets whose values the browser sent with this run's request."""
+    internals = _session_internals()
+    try:
+        return frozenset(internals._new_widget_state.states)
+    except AttributeError:
+        return frozenset()
+
+
+def _sent_by_browser(name: str, sent: frozenset) -> bool:
+    """Whether the widget keyed ``name`` is among the ids ``sent`` (a keyed widget's
+    id ends with ``-`` and its key)."""
+    return any(widget_id.endswith("-" + name) for widget_id in sent)
+
+
+def settle() -> None:
+    """End of a run: if a widget showed another value than its setting (only in the
+    first run after a reconnect), rerun so every widget is drawn from the settings."""
+    if st.session_state.get(_STALE):
+        st.session_state[_STALE] = False
+        sync_url()
+        st.rerun()
 
 
 def settings() -> dict:
@@ -166,11 +212,21 @@ def put(name: str, value) -> None:
     sync_url()
 
 
+#: the settings a preset's name stands for; set by the presets module (which imports
+#: this one), so that a link naming a preset is read and written the same way
+expand_preset: Callable[[str], dict] = lambda name: {}
+
+
 def url_params() -> dict[str, str]:
-    """The URL parameters of the current settings: every non-default one (a default
-    is what an absent parameter means, so the link stays short and complete)."""
-    return {name: FIELDS[name].format(v) for name, v in settings().items()
-            if name in FIELDS and v != FIELDS[name].default}
+    """The URL parameters of the current settings: every one that differs from what
+    its absence would mean (the default, or the named preset's value), so the link
+    stays short and complete."""
+    current = settings()
+    base = {name: f.default for name, f in FIELDS.items()}
+    if current.get("preset"):
+        base.update(expand_preset(current["preset"]))
+    return {name: FIELDS[name].format(v) for name, v in current.items()
+            if name in FIELDS and (v != base[name] or name == "preset" and v)}
 
 
 def sync_url() -> None:
@@ -222,10 +278,19 @@ def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **ov
         kwargs.setdefault("options", list(f.choices))
         if f.labels:
             kwargs.setdefault("format_func", lambda v: f.labels.get(v, v))
-    # every run: the widget is told the value in use (the browser may remember another)
-    st.session_state[name] = list(value) if isinstance(value, list) else value
-    return getattr(where, f.widget)(label, key=name, on_change=_store, args=(name, after),
-                                    **kwargs)
+    reconnected = st.session_state.get(_RECONNECTED)
+    if not reconnected:
+        # every run: the widget is told the value in use (the browser may remember another)
+        st.session_state[name] = list(value) if isinstance(value, list) else value
+    shown = getattr(where, f.widget)(label, key=name, on_change=_store, args=(name, after),
+                                     **kwargs)
+    if reconnected and shown != value:
+        if _sent_by_browser(name, reconnected):  # the user's change, made before the restart
+            settings()[name] = shown
+            if after is not None:
+                after()
+        st.session_state[_STALE] = True  # redraw everything from the settings
+    return shown
 
 
 #: settings that only change how results are drawn, never what is computed; left out
