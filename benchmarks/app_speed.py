@@ -15,7 +15,7 @@ problem builder) are on screen; not a target, printed for information.
 Each page is opened in a fresh browser tab on a fresh session; "cold" is the first
 visit after the server started (nothing cached), "warm" a second visit.
 
-Run: .venv/bin/python benchmarks/app_speed.py
+Run: .venv/bin/python benchmarks/app_speed.py [page ...]   (e.g. Compare; default all)
 """
 
 from __future__ import annotations
@@ -146,7 +146,8 @@ def main() -> int:
                 trivial_warm = min(time_to_chart(browser, base_url) for _ in range(3))
                 print(f"trivial page, one Plotly chart: cold {trivial_cold:.2f} s, warm {trivial_warm:.2f} s")
                 ok = True
-                for page, what in PAGES:
+                chosen = sys.argv[1:]  # page names to time (default: every page)
+                for page, what in [p for p in PAGES if not chosen or (p[0] or "home") in chosen]:
                     cold = time_to_chart(browser, f"{lab_url}/{page}", what)
                     visits = [page_times(browser, f"{lab_url}/{page}", what, settings=True)
                               for _ in range(3)]

@@ -11,10 +11,18 @@ st.title("Landscape")
 st.latex(r"\text{values}[j, i] = L(x_0 + a_i\, u + c_j\, v)" if prob.d > 1
          else r"L(x_0 + t), \quad x \in \mathbb{R}^1")
 
-with ui.controls("Plane" if prob.d > 1 else "Line"):
+center = ui.get("landscape.center")
+if prob.d > 1 and ui.get("landscape.directions") == "axes":  # the problem sets the range
+    ui.clamp("landscape.axis_i", high=prob.d)
+    ui.clamp("landscape.axis_j", high=prob.d)
+zero_center = lv.center_is_zero(ui.problem_spec(), center, ui.get("landscape.custom_center"))
+if zero_center and ui.get("landscape.scale") == "center":
+    ui.put("landscape.scale", "unit")  # a length ‖x₀‖ = 0 means nothing: the widget says why
+
+
+def plane_settings():
     c1, c2, c3, c4 = st.columns(4)
-    center = ui.bind("landscape.center", c1)
-    if center == "custom":
+    if ui.bind("landscape.center", c1) == "custom":
         ui.bind("landscape.custom_center", c1, label=f"x₀ ({prob.d} numbers, or one)")
     if prob.d == 1:
         c2.caption("d = 1: the whole space is a line, drawn along the one axis x₁.")
@@ -22,14 +30,9 @@ with ui.controls("Plane" if prob.d > 1 else "Line"):
         kind = ui.bind("landscape.directions", c2)
         if kind == "random":
             ui.bind("landscape.seed", c2)
-            if lv.center_is_zero(ui.problem_spec(), center, ui.get("landscape.custom_center")):
-                if ui.get("landscape.scale") == "center":
-                    ui.put("landscape.scale", "unit")
-                ui.bind("landscape.scale", c2, disabled=True,
-                        help="Length ‖x₀‖ scales u and v to the centre's norm; the centre is "
-                             "x = 0 here, so unit length is used.")
-            else:
-                ui.bind("landscape.scale", c2)
+            ui.bind("landscape.scale", c2, disabled=zero_center,
+                    help="Length ‖x₀‖ scales u and v to the centre's norm; with the centre at "
+                         "x = 0 unit length is used." if zero_center else None)
         elif kind == "axes":
             ui.bind("landscape.axis_i", c2, max_value=prob.d)
             ui.bind("landscape.axis_j", c2, max_value=prob.d)
@@ -45,6 +48,8 @@ with ui.controls("Plane" if prob.d > 1 else "Line"):
         ui.bind("landscape.poles", c4)
     ui.bind("landscape.paths", c4)
 
+
+ui.controls("Plane" if prob.d > 1 else "Line", plane_settings)
 if center == "custom" and not ui.get("landscape.custom_center").strip():
     ui.wait(f"Type the centre x₀ above: {prob.d} numbers separated by commas, or one number "
             "for every coordinate.")
@@ -67,6 +72,7 @@ if ui.presenting():
     ui.stop()
 if figs.contour is None:
     st.plotly_chart(figs.slice, key="chart.landscape.slice", width="stretch")
+    ui.show_controls()
 else:
     shown = ui.get("landscape.view")
     cols = st.columns(2) if shown == "contour + 3-D" else [st.container()]
@@ -74,6 +80,7 @@ else:
         cols[0].plotly_chart(figs.contour, key="chart.landscape.contour", width="stretch")
     if shown != "contour":
         cols[-1].plotly_chart(figs.surface3d, key="chart.landscape.surface3d", width="stretch")
+    ui.show_controls()  # after the first chart (ui.controls)
     st.plotly_chart(figs.slice, key="chart.landscape.slice", width="stretch")
 st.caption(figs.caption)
 lv.export_buttons(view, figs, ui.problem_spec())

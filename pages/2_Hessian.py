@@ -11,16 +11,21 @@ st.title("Hessian")
 st.latex(r"\nabla^2 L(x) = A^\top \operatorname{diag}(D)\, A + U C U^\top, \quad "
          r"U = [A^\top p,\ A^\top s],\ C = \begin{pmatrix} g_0 & -1 \\ -1 & 0 \end{pmatrix}")
 
-c1, c2, c3, c4 = ui.controls("Settings").columns(4)
-point = ui.bind("hessian.point", c1)
-if point == "custom":
-    ui.bind("hessian.custom_point", c1, label=f"x ({prob.d} numbers, or one)")
-ui.bind("hessian.scale", c2)
-ui.bind("hessian.l", c3)
-ui.bind("hessian.path", c4)
-if prob.d > hv.DENSE_MAX_D:
-    ui.bind("hessian.k", c2)
+point = ui.get("hessian.point")
 
+
+def hessian_settings():
+    c1, c2, c3, c4 = st.columns(4)
+    if ui.bind("hessian.point", c1) == "custom":
+        ui.bind("hessian.custom_point", c1, label=f"x ({prob.d} numbers, or one)")
+    ui.bind("hessian.scale", c2)
+    ui.bind("hessian.l", c3)
+    ui.bind("hessian.path", c4)
+    if prob.d > hv.DENSE_MAX_D:
+        ui.bind("hessian.k", c2)
+
+
+ui.controls("Settings", hessian_settings)
 if point == "custom" and not ui.get("hessian.custom_point").strip():
     ui.wait(f"Type the point x above: {prob.d} numbers separated by commas, or one number "
             "for every coordinate.")
@@ -59,6 +64,7 @@ m[4].metric("trace (exact)", f"{view.trace:.4g}",
 
 left, right = st.columns(2)
 left.plotly_chart(figs.eigenvalues, key="chart.hessian.eigenvalues", width="stretch")
+ui.show_controls()  # after the first chart (ui.controls)
 right.plotly_chart(figs.density, key="chart.hessian.density", width="stretch")
 hv.export_buttons(view, figs, ui.problem_spec())
 

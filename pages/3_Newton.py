@@ -11,18 +11,23 @@ st.title("Newton lab")
 st.latex(r"x_{t+1} = x_t - \widetilde H_t^{-1} \nabla L(x_t), \qquad "
          r"\widetilde H_t = A^\top \widetilde D_t A + U C U^\top")
 
-c1, c2, c3 = ui.controls("Methods and settings").columns([2, 1, 1])
-methods = ui.bind("newton.methods", c1)
-start = ui.bind("newton.start", c2)
-if start == "custom":
-    ui.bind("newton.custom_start", c2, label=f"x₀ ({prob.d} numbers, or one)")
-ui.bind("newton.tol", c2)
-ui.bind("newton.max_iter", c2)
-ui.bind("newton.eps", c3)
-ui.bind("newton.seed", c3)
-ui.bind("newton.against", c3)
-ui.bind("newton.error", c3)
+methods, start = ui.get("newton.methods"), ui.get("newton.start")
 
+
+def race_settings():
+    c1, c2, c3 = st.columns([2, 1, 1])
+    ui.bind("newton.methods", c1)
+    if ui.bind("newton.start", c2) == "custom":
+        ui.bind("newton.custom_start", c2, label=f"x₀ ({prob.d} numbers, or one)")
+    ui.bind("newton.tol", c2)
+    ui.bind("newton.max_iter", c2)
+    ui.bind("newton.eps", c3)
+    ui.bind("newton.seed", c3)
+    ui.bind("newton.against", c3)
+    ui.bind("newton.error", c3)
+
+
+ui.controls("Methods and settings", race_settings)
 if not methods:
     ui.wait("Choose at least one method above.")
 if start == "custom" and not ui.get("newton.custom_start").strip():
@@ -47,18 +52,21 @@ if ui.presenting():
 
 @st.fragment(run_every=nv.PLAY_INTERVAL if nv.playing() else None)
 def step_by_step():
-    """The one step control (previous, play, next, slider) with the map and the table
-    it drives; while playing, this part alone reruns every PLAY_INTERVAL seconds."""
+    """The map and the table with the one step control that drives both (previous,
+    play, next, slider, under the map); while playing, this part alone reruns every
+    PLAY_INTERVAL seconds."""
     nv.advance(longest)
-    b1, b2, b3, b4 = st.columns([1, 1, 1, 7])
-    b1.button("◀ previous", key="newton.previous", on_click=ui.nudge,
-              args=("newton.step", -1, longest))
-    b2.button("❚❚ pause" if nv.playing() else "▶ play", key="newton.play",
-              on_click=nv.toggle_play, args=(longest,))
-    b3.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest))
-    step = ui.bind("newton.step", b4, max_value=max(longest, 1))
     left, right = st.columns([1, 1])
+    step = ui.get("newton.step")
     left.plotly_chart(nv.paths_figure(race, step=step), key="chart.newton.paths", width="stretch")
+    b1, b2, b3 = left.columns(3)  # under the map, like a player's controls
+    b1.button("◀ previous", key="newton.previous", on_click=ui.nudge,
+              args=("newton.step", -1, longest), width="stretch")
+    b2.button("❚❚ pause" if nv.playing() else "▶ play", key="newton.play",
+              on_click=nv.toggle_play, args=(longest,), width="stretch")
+    b3.button("next ▶", key="newton.next", on_click=ui.nudge, args=("newton.step", 1, longest),
+              width="stretch")
+    ui.bind("newton.step", left, max_value=max(longest, 1))
     with right:
         ui.show_table(nv.step_rows(race, step))
     right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
@@ -67,6 +75,7 @@ def step_by_step():
 
 
 step_by_step()
+ui.show_controls()  # after the first chart (ui.controls)
 
 st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
 nv.export_buttons(race, conv, ui.problem_spec())

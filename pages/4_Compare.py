@@ -11,17 +11,22 @@ st.title("Compare softmax and unified")
 st.latex(r"u_\gamma(z) = e^{z} + \gamma z: \quad \gamma = 0 \text{ softmax}, "
          r"\ \gamma = 1 \text{ unified ResNet + softmax}")
 
-c1, c2, c3, c4 = ui.controls("Settings").columns(4)
-ui.bind("compare.gamma_a", c1)
-ui.bind("compare.gamma_b", c1)
-ui.bind("compare.span", c2)
-if prob.d > 1:
-    ui.bind("compare.resolution", c2)
-    ui.bind("compare.seed", c3)
-ui.bind("compare.log", c3)
-if prob.d > 1:
-    ui.bind("compare.morph_frames", c4)
 
+
+def compare_settings():
+    c1, c2, c3, c4 = st.columns(4)
+    ui.bind("compare.gamma_a", c1)
+    ui.bind("compare.gamma_b", c1)
+    ui.bind("compare.span", c2)
+    if prob.d > 1:
+        ui.bind("compare.resolution", c2)
+        ui.bind("compare.seed", c3)
+    ui.bind("compare.log", c3)
+    if prob.d > 1:
+        ui.bind("compare.morph_frames", c4)
+
+
+ui.controls("Settings", compare_settings)
 try:
     result = cv.comparison(ui.problem_spec(), ui.spec("compare."))
 except ValueError as err:
@@ -38,10 +43,12 @@ if ui.presenting():
     ui.stop()
 if figs.second is None:
     st.plotly_chart(figs.first, key="chart.compare.first", width="stretch")
+    ui.show_controls()  # after the first chart (ui.controls)
     st.caption("d = 1: both losses along the one axis through x = 0.")
 else:
     left, right = st.columns(2)
     left.plotly_chart(figs.first, key="chart.compare.first", width="stretch")
+    ui.show_controls()  # after the first chart (ui.controls)
     right.plotly_chart(figs.second, key="chart.compare.second", width="stretch")
     st.caption("One plane through x = 0 and one colour scale for both maps. Red lines: the pole "
                "set α = 0 of a loss with γ > 0; softmax has none.")

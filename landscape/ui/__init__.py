@@ -11,6 +11,7 @@ from .chrome import number
 from .chrome import present
 from .chrome import presenting
 from .chrome import run_app
+from .chrome import show_controls
 from .chrome import show_summary
 from .chrome import show_table
 from .chrome import start
@@ -18,12 +19,14 @@ from .chrome import stop
 from .chrome import summary
 from .chrome import wait
 from .state import bind
+from .state import clamp
 from .state import get
 from .state import put
 from .state import spec
 
 __all__ = [
     "bind",
+    "clamp",
     "controls",
     "fail",
     "get",
@@ -34,6 +37,7 @@ __all__ = [
     "problem_spec",
     "put",
     "run_app",
+    "show_controls",
     "show_summary",
     "show_table",
     "spec",

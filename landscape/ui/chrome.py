@@ -47,6 +47,7 @@ def run_app() -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
     state.sync_url()  # every run: the address bar is a link to what is on screen
     notes = st.container()  # above the page; filled once the page has drawn its widgets
+    st.session_state[_PANELS] = []
     st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
     try:
         page.run()
@@ -63,6 +64,7 @@ def _finish(notes) -> None:
     page's widgets clamped) and the sidebar. The sidebar comes after the page because
     the page reads the settings, not the widgets; its first chart then reaches the
     browser before the widgets' code, which competes with plotly.js on a small machine."""
+    show_controls()  # a page that stopped before its first chart
     for message in state.notes():
         notes.warning(literal(message))
     builder.sidebar()
@@ -111,9 +113,26 @@ def presenting() -> bool:
     return bool(state.get("present"))
 
 
-def controls(label: str):
-    """The container for a page's settings: open normally, folded when presenting."""
-    return st.expander(label, expanded=not presenting())
+_PANELS = "_ui_panels"
+
+
+def controls(label: str, draw) -> None:
+    """The page's settings panel (open normally, folded when presenting) at this place
+    on the page; ``draw()`` fills it with the widgets after the page's first chart
+    (``show_controls``), or before the page stops. The page computes from the settings,
+    not from the widgets, so its first chart reaches the browser before the widgets'
+    lazily loaded code, which competes with plotly.js on a small machine."""
+    box = st.expander(label, expanded=not presenting())
+    st.session_state.setdefault(_PANELS, []).append((box, draw))
+
+
+def show_controls() -> None:
+    """Fill the settings panels still empty (call right after the first chart)."""
+    panels = st.session_state.get(_PANELS, [])
+    while panels:
+        box, draw = panels.pop(0)
+        with box:
+            draw()
 
 
 def fail(message: str) -> None:

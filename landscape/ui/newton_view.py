@@ -96,7 +96,7 @@ def race(problem_spec: tuple, view_spec: tuple) -> Race:
     dirs = _race_plane(prob, x0, x_star, every)
     projections = tuple(ls.project(run.xs, x_star, dirs.u, dirs.v) for run in runs)
     reach = max(float(np.max(np.abs(np.concatenate([p.alphas, p.betas])))) for p in projections)
-    axis = ls.grid(1.25 * max(reach, 1e-3), 121)
+    axis = ls.grid(1.25 * max(reach, 1e-3), 101)
     surface = ls.surface_2d(prob, x_star, dirs.u, dirs.v, axis, axis)
     return Race(tuple(runs), diagnostics, x_star, surface, dirs, projections,
                 POINT_LABELS[v["newton.start"]])

@@ -259,6 +259,13 @@ def _clamped(name: str, value, low, high):
     return value
 
 
+def clamp(name: str, *, low=None, high=None):
+    """Keep a number setting within a range the problem sets (an axis index <= d),
+    before anything is computed from it; a change is noted. Returns the value."""
+    f = FIELDS[name]
+    return _clamped(name, get(name), f.low if low is None else low, f.high if high is None else high)
+
+
 def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **overrides):
     """Draw the field's widget in ``where`` (a container, column or ``st.sidebar``;
     default the main area) showing the setting's value, and return that value. A
