@@ -50,11 +50,16 @@ if ui.presenting():
     ui.stop()
 
 
-@st.fragment(run_every=nv.PLAY_INTERVAL if nv.playing() else None)
+timer = nv.PLAY_INTERVAL if nv.playing() else None
+
+
+@st.fragment(run_every=timer)
 def step_by_step():
     """The map and the table with the one step control that drives both (previous,
     play, next, slider, under the map); while playing, this part alone reruns every
     PLAY_INTERVAL seconds."""
+    if nv.playing() != (timer is not None):  # play or pause pressed: restart with(out) the timer
+        st.rerun()
     nv.advance(longest)
     left, right = st.columns([1, 1])
     step = ui.get("newton.step")

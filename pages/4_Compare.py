@@ -64,8 +64,10 @@ if prob.d == 1:
                "shows both losses.")
 elif ui.bind("compare.morph"):
     st.plotly_chart(figs.morph, key="chart.compare.morph", width="stretch")
-    st.caption("Press play: γ moves from the left value to the right one. Watch the pole set "
-               "appear as soon as γ > 0 wherever the rows of A let α = ⟨e^z + γz, 1⟩ vanish.")
+    st.caption("Press play: γ moves from the left value to the right one. Each frame has its "
+               "own colour scale (see its colour bar), so every frame shows its shape; watch "
+               "the pole set appear as soon as γ > 0 wherever the rows of A let "
+               "α = ⟨e^z + γz, 1⟩ vanish.")
 
 st.subheader("Newton from x = 0 on each")
 st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")

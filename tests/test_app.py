@@ -322,3 +322,15 @@ def test_maps_are_drawn_at_equal_scale(page, key):
     chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.key == key)
     assert chart["layout"]["yaxis"]["scaleanchor"] == "x"
     assert chart["layout"]["yaxis"]["scaleratio"] == 1
+
+
+def test_the_loss_radio_names_the_loss_gamma_makes():
+    at = run(PAGE["Home"])
+    at.slider(key="problem.gamma").set_value(0.0).run()
+    no_trouble(at)
+    assert at.radio(key="problem.kind").value == "softmax"
+    assert metrics(at)["loss kind"] == "softmax"
+    at.slider(key="problem.gamma").set_value(1.0).run()
+    assert at.radio(key="problem.kind").value == "unified"
+    at.slider(key="problem.gamma").set_value(0.5).run()
+    assert any("morph γ = 0.5" in c.value for c in at.sidebar.caption)

@@ -114,3 +114,23 @@ def test_png_download_in_the_browser(server, browser):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+def test_newton_play_moves_map_table_and_url_together(server, browser):
+    """The one step control: ▶ play steps the map and the table to the end, over the
+    landscape, and the URL follows."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    tab.goto(f"{server}/Newton?newton.methods=newton,gd&newton.max_iter=6",
+             wait_until="domcontentloaded")
+    tab.get_by_role("button", name="▶ play").wait_for(timeout=60_000)
+    tab.get_by_role("button", name="▶ play").click()
+    thumb = ".st-key-newton-step [data-testid='stSliderThumbValue']"
+    tab.wait_for_function(f"() => document.querySelector(\"{thumb}\")?.innerText.trim() === '1'",
+                          timeout=30_000)  # it starts again from the beginning
+    tab.wait_for_function(f"() => document.querySelector(\"{thumb}\")?.innerText.trim() === '6'"
+                          " && location.search.includes('newton.step=6')", timeout=30_000)
+    tab.get_by_role("button", name="▶ play").wait_for(timeout=10_000)  # stopped at the end
+    types = tab.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.type)")
+    assert types[0] == "contour", types  # the landscape stays under the paths
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.close()

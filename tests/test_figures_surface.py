@@ -162,6 +162,8 @@ def test_morph_has_one_frame_per_gamma_with_the_same_traces(poles):
     fig = figs.morph_figure(surfs, gammas)
     assert [f.name for f in fig.frames] == ["0", "0.5", "1"]
     assert {len(f.data) for f in fig.frames} == {3}
-    zmins = {f.data[0].zmin for f in fig.frames}
-    assert len(zmins) == 1  # one colour range for every frame
+    # each frame on its own colour range: the frame with poles does not flatten the others
+    for frame, surf in zip(fig.frames, surfs):
+        assert (frame.data[0].zmin, frame.data[0].zmax) == (surf.display_min, surf.display_max)
+    assert len({f.data[0].zmax for f in fig.frames}) == 3
     assert len(fig.layout.sliders[0].steps) == 3

@@ -229,12 +229,11 @@ def difference_figure(comparison, *, labels: tuple[str, str] = ("a (along u)", "
 def morph_figure(surfaces: list[Surface], gammas: list[float], *,
                  labels: tuple[str, str] = ("a (along u)", "c (along v)"),
                  log_scale: bool = False) -> go.Figure:
-    """An animated contour map, one frame per gamma (play button and slider), on one
-    colour range so the frames compare; the pole set outlined in every frame."""
-    lo = min(s.display_min for s in surfaces)
-    hi = max(s.display_max for s in surfaces)
-    frames = [contour_figure(s, labels=labels, log_scale=log_scale, zrange=(lo, hi))
-              for s in surfaces]
+    """An animated contour map, one frame per gamma (play button and slider), each
+    frame on its own colour range (``Surface.display_min .. display_max``): one range
+    for all would be set by the frame with a pole and leave the others one flat colour.
+    The pole set is outlined in every frame."""
+    frames = [contour_figure(s, labels=labels, log_scale=log_scale) for s in surfaces]
     blank = go.Contour(x=[0], y=[0], z=[[np.nan]], showscale=False, hoverinfo="skip",
                        showlegend=False)
 

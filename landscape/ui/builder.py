@@ -117,6 +117,14 @@ def _kind_changed() -> None:
     state.put("problem.gamma", 0.0 if state.get("problem.kind") == "softmax" else 1.0)
 
 
+def _gamma_changed() -> None:
+    """The Loss radio names the loss that γ makes: softmax at 0, unified at 1 (between
+    them it keeps its choice, and the summary says "morph")."""
+    gamma = state.get("problem.gamma")
+    if gamma in (0.0, 1.0):
+        state.put("problem.kind", "softmax" if gamma == 0.0 else "unified")
+
+
 def _remember_upload(which: str) -> None:
     upload = st.session_state.get(f"upload.{which}")
     if upload is None:
@@ -140,7 +148,7 @@ def sidebar() -> None:
     state.bind("present", sb)
     sb.header("Problem")
     state.bind("problem.kind", sb, after=_kind_changed)
-    state.bind("problem.gamma", sb)
+    state.bind("problem.gamma", sb, after=_gamma_changed)
     if state.bind("problem.source", sb) == "upload":
         sb.file_uploader("A (.npy, .npz, .csv)", type=["npy", "npz", "csv"], key="upload.a",
                          on_change=_remember_upload, args=("a",))
