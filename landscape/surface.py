@@ -108,7 +108,8 @@ class Directions:
     """Two directions spanning a plane, with labels for the axes.
 
     ``explained_variance`` holds the share of a trajectory's variance each explains
-    (PCA directions only); ``orthonormal`` says whether u, v are orthonormal.
+    (PCA directions only); ``eigenvalues`` the Hessian eigenvalues of u and v (Hessian
+    directions only); ``orthonormal`` says whether u, v are orthonormal.
     """
 
     u: np.ndarray
@@ -116,6 +117,7 @@ class Directions:
     labels: tuple[str, str]
     orthonormal: bool
     explained_variance: tuple[float, float] | None = None
+    eigenvalues: tuple[float, float] | None = None  # Hessian eigenvalues along u, v
 
 
 @dataclass(frozen=True)
@@ -377,8 +379,8 @@ def line_1d(prob: Problem, center, direction, ts) -> Line:
 
 # -- directions ---------------------------------------------------------------------
 
-DIRECTION_KINDS = ("random", "hessian_top", "hessian_bottom", "gradient_newton",
-                   "pca", "axes", "custom")
+DIRECTION_KINDS = ("random", "hessian_top", "hessian_bottom", "hessian_extremes",
+                   "gradient_newton", "pca", "axes", "custom")
 
 
 def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 0,
@@ -388,7 +390,9 @@ def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 
 
     kind : "random" (seeded Gaussian, orthonormalised; ``scale`` "unit" or "center"
         for the centre's norm), "hessian_top" / "hessian_bottom" (eigenvectors of the
-        two largest / smallest Hessian eigenvalues at the centre), "gradient_newton"
+        two largest / smallest Hessian eigenvalues at the centre), "hessian_extremes"
+        (the eigenvectors of the largest and the smallest: near a minimiser, level sets
+        sqrt(lambda_max / lambda_min) times longer than wide), "gradient_newton"
         (the gradient, and the Newton step orthogonalised against it), "pca" (the two
         principal components of ``trajectory`` (k, d) about its last point, with
         their share of variance), "axes" (coordinate axes ``axes``), "custom" (the
@@ -416,7 +420,15 @@ def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 
         word = "largest" if kind == "hessian_top" else "smallest"
         return Directions(vecs[:, 0], vecs[:, 1],
                           (f"eigvec, {word} λ = {vals[0]:.3g}", f"eigvec, λ = {vals[1]:.3g}"),
-                          orthonormal=True)
+                          orthonormal=True, eigenvalues=(float(vals[0]), float(vals[1])))
+    if kind == "hessian_extremes":  # the steepest and the flattest direction: a valley
+        top_vals, top_vecs = _extreme_eigenvectors(prob, center, top=True)
+        low_vals, low_vecs = _extreme_eigenvectors(prob, center, top=False)
+        return Directions(top_vecs[:, 0], low_vecs[:, 0],
+                          (f"eigvec, largest λ = {top_vals[0]:.3g}",
+                           f"eigvec, smallest λ = {low_vals[0]:.3g}"),
+                          orthonormal=True,
+                          eigenvalues=(float(top_vals[0]), float(low_vals[0])))
     if kind == "gradient_newton":
         g = prob.gradient(center)
         if not np.linalg.norm(g) > 0:

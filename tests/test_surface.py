@@ -674,7 +674,7 @@ def test_unknown_method(prob4):
 
 def test_unknown_direction_kind(prob4):
     with _raises("kind must be one of 'random', 'hessian_top', 'hessian_bottom', "
-                 "'gradient_newton', 'pca', 'axes', 'custom'; received 'bogus'."):
+                 "'hessian_extremes', 'gradient_newton', 'pca', 'axes', 'custom'; received 'bogus'."):
         make_directions(prob4, np.zeros(4), "bogus")
 
 
@@ -814,3 +814,14 @@ def test_memory_of_a_201_by_201_surface_at_n_1e5():
     for j, i in [(0, 0), (100, 100), (200, 37), (13, 190)]:
         expected = prob.loss(center + alphas[i] * dirs.u + betas[j] * dirs.v)
         assert s.values[j, i] == pytest.approx(expected, rel=1e-10)
+
+
+def test_hessian_extremes_span_the_steepest_and_the_flattest_direction(prob4):
+    x = np.full(prob4.d, 0.1)
+    dirs = ls.make_directions(prob4, x, "hessian_extremes")
+    values = np.linalg.eigvalsh(prob4.hessian(x))
+    H = prob4.hessian(x)
+    assert dirs.eigenvalues == pytest.approx((values[-1], values[0]), rel=1e-10)
+    np.testing.assert_allclose(H @ dirs.u, values[-1] * dirs.u, atol=1e-10)
+    np.testing.assert_allclose(H @ dirs.v, values[0] * dirs.v, atol=1e-10)
+    assert abs(dirs.u @ dirs.v) < 1e-10 and dirs.orthonormal

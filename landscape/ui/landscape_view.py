@@ -24,6 +24,7 @@ from .state import Field, register
 CENTERS = POINTS
 DIRECTION_LABELS = {"random": "random (seeded, orthonormal)", "hessian_top": "top Hessian eigenvectors",
                     "hessian_bottom": "bottom Hessian eigenvectors",
+                    "hessian_extremes": "steepest and flattest (a valley)",
                     "gradient_newton": "gradient and Newton step",
                     "pca": "principal components of the Newton path",
                     "axes": "coordinate axes", "custom": "custom vectors"}
@@ -169,6 +170,11 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
         labels = view.directions.labels
         notes = [f"Centre: {view.center_label}. Directions: {labels[0]}, {labels[1]}"
                  + ("" if view.directions.orthonormal else " (not orthonormal)") + "."]
+        curv = view.directions.eigenvalues
+        if curv is not None and curv[0] > 0 and curv[1] > 0 and curv[0] != curv[1]:
+            ratio = (max(curv) / min(curv)) ** 0.5
+            notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {ratio:.3g} times "
+                         f"{'longer' if curv[1] < curv[0] else 'shorter'} along v than along u.")
         surf = view.surface
         if surf.has_poles:
             where = " (red)" if show_poles else ""
