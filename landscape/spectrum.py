@@ -678,6 +678,7 @@ class HessianStructure(_ReadOnlyArrays):
     n_negative_diagonal: int
     n_negative_whole: int
     message: str
+    tolerance: float = 0.0  # eigenvalues within it of zero are zero (rounding_tolerance)
 
     @property
     def rank_two_full(self) -> np.ndarray:
@@ -737,7 +738,7 @@ def hessian_structure(prob: Problem, x) -> HessianStructure:
                             interlacing_lower=lower, interlacing_upper=upper,
                             interlacing_holds=interlacing, weyl_holds=weyl,
                             n_negative_diagonal=n_diag, n_negative_whole=n_whole,
-                            message=message)
+                            message=message, tolerance=zero)
 
 
 # -- theory checks (MATH.md 4) ----------------------------------------------------------

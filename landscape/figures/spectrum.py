@@ -199,8 +199,10 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
                              hovertemplate="Diag: lambda_%{x} = %{customdata:.6g}<extra></extra>"),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=index, y=axis(whole), mode="markers", name="whole Hessian H",
-                             marker=dict(color=np.where(whole < 0, NEGATIVE_COLOR,
-                                                        POSITIVE_COLOR).tolist(), size=5),
+                             marker=dict(color=np.where(
+                                 whole < -structure.tolerance, NEGATIVE_COLOR,
+                                 np.where(whole > structure.tolerance, POSITIVE_COLOR,
+                                          NEUTRAL_COLOR)).tolist(), size=5),
                              customdata=whole,
                              hovertemplate="H: lambda_%{x} = %{customdata:.6g}<extra></extra>"),
                   row=1, col=1)
