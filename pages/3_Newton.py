@@ -33,8 +33,9 @@ if not methods:
 if start == "custom" and not ui.get("newton.custom_start").strip():
     ui.wait(f"Type the start x₀ above: {prob.d} numbers separated by commas, or one number "
             "for every coordinate.")
+race_spec = ui.spec("newton.")
 try:
-    race = nv.race(ui.problem_spec(), ui.spec("newton."))
+    race = nv.race(ui.problem_spec(), race_spec)
 except ValueError as err:
     ui.fail(f"The race cannot be run: {err}")
 
@@ -58,12 +59,15 @@ def step_by_step():
     """The map and the table with the one step control that drives both (previous,
     play, next, slider, under the map); while playing, this part alone reruns every
     PLAY_INTERVAL seconds."""
-    if nv.playing() != (timer is not None):  # play or pause pressed: restart with(out) the timer
-        st.rerun()
+    if nv.playing() != (timer is not None) or ui.spec("newton.") != race_spec:
+        st.rerun()  # play/pause pressed, or a click on the map moved the start: the whole page
     nv.advance(longest)
     left, right = st.columns([1, 1])
     step = ui.get("newton.step")
-    left.plotly_chart(nv.paths_figure(race, step=step), key="chart.newton.paths", width="stretch")
+    left.plotly_chart(nv.paths_figure(race, step=step), key="chart.newton.paths", width="stretch",
+                      on_select=lambda: nv.start_from_click(
+                          race, st.session_state["chart.newton.paths"].selection),
+                      selection_mode="points")
     b1, b2, b3 = left.columns(3)  # under the map, like a player's controls
     b1.button("◀ previous", key="newton.previous", on_click=ui.nudge,
               args=("newton.step", -1, longest), width="stretch")
@@ -76,7 +80,7 @@ def step_by_step():
         ui.show_table(nv.step_rows(race, step))
     right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
                   "earlier). 'distance from plane' says how faithfully the picture shows "
-                  "the path.")
+                  "the path. Click the map to start the race from that point.")
 
 
 step_by_step()

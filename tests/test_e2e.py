@@ -134,3 +134,35 @@ def test_newton_play_moves_map_table_and_url_together(server, browser):
     assert types[0] == "contour", types  # the landscape stays under the paths
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+def test_a_click_on_the_newton_map_starts_the_race_there(server, browser):
+    """The picture is the control: a click on the map makes that point the start; the
+    URL, the start widget and the drawn paths all follow."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    tab.goto(f"{server}/Newton?newton.methods=newton,gd", wait_until="domcontentloaded")
+    plot = tab.locator(".st-key-chart-newton-paths .nsewdrag").first
+    plot.wait_for(timeout=60_000)
+    tab.get_by_role("button", name="▶ play").wait_for(timeout=60_000)  # the page is complete
+    first = tab.evaluate(
+        "() => { const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');"
+        " const t = el._fullData.find(t => (t.name || '').startsWith('exact Newton'));"
+        " return [t.x[0], t.y[0]]; }")
+    box = plot.bounding_box()
+    tab.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.25 * box["height"])
+    tab.wait_for_function("() => location.search.includes('newton.start=custom')"
+                          " && location.search.includes('newton.custom_start=')", timeout=30_000)
+    from urllib.parse import parse_qs, urlparse
+    query = parse_qs(urlparse(tab.url).query)
+    start = [float(v) for v in query["newton.custom_start"][0].split(",")]
+    assert len(start) == 10
+    field = tab.locator(".st-key-newton-custom_start input")
+    field.wait_for(timeout=30_000)
+    assert [float(v) for v in field.input_value().split(",")] == start  # the widget says it
+    # the race was run again from there: exact Newton's first point has moved
+    tab.wait_for_function(
+        "(before) => { const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');"
+        " const t = el && el._fullData.find(t => (t.name || '').startsWith('exact Newton'));"
+        " return t && (t.x[0] !== before[0] || t.y[0] !== before[1]); }", arg=first, timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.close()

@@ -177,6 +177,23 @@ def add_trajectory(fig: go.Figure, projection: Projection, method: str, *,
     return fig
 
 
+def add_click_grid(fig: go.Figure, alphas: np.ndarray, betas: np.ndarray, *,
+                   name: str = "click to start here", points: int = 41) -> go.Figure:
+    """An invisible grid of ``points`` x ``points`` markers over the plane, so that a
+    click anywhere on the map selects its nearest grid point (Plotly selects points of
+    scatter traces, not contour cells)."""
+    a = np.linspace(alphas[0], alphas[-1], points)
+    c = np.linspace(betas[0], betas[-1], points)
+    aa, cc = np.meshgrid(a, c)
+    step = max(a[1] - a[0], c[1] - c[0])
+    fig.add_trace(go.Scatter(x=aa.ravel(), y=cc.ravel(), mode="markers", name=name,
+                             marker=dict(size=12, color="rgba(0,0,0,0)"), showlegend=False,
+                             hovertemplate=f"a = %{{x:.3g}}, c = %{{y:.3g}}<br>{name}"
+                                           "<extra></extra>",
+                             meta=dict(click_grid=True, step=float(step))))
+    return fig
+
+
 def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, method: str) -> go.Figure:
     """Draw a method's path of a 1-D problem on the loss curve: iterate k at (t_k, L_k)
     in the method's style, start (circle) and end (star) marked."""
