@@ -8,7 +8,7 @@ from landscape.ui import landscape_view as lv
 
 prob = ui.start("Landscape")
 st.title("Landscape")
-st.latex(r"\text{values}[j, i] = L(x_0 + a_i\, u + c_j\, v)" if prob.d > 1
+ui.formula(r"\text{values}[j, i] = L(x_0 + a_i\, u + c_j\, v)" if prob.d > 1
          else r"L(x_0 + t), \quad x \in \mathbb{R}^1")
 
 center = ui.get("landscape.center")

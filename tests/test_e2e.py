@@ -166,3 +166,20 @@ def test_a_click_on_the_newton_map_starts_the_race_there(server, browser):
         " return t && (t.x[0] !== before[0] || t.y[0] !== before[1]); }", arg=first, timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+@pytest.mark.parametrize("page", ["Landscape", "Hessian", "Newton", "Compare"])
+def test_presentation_mode_puts_the_chart_above_the_fold_of_a_projector(server, browser, page):
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(f"{server}/{page}?present=true&preset=poles", wait_until="domcontentloaded")
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some(el => el._fullLayout)",
+        timeout=60_000)
+    chart = tab.locator(".js-plotly-plot").first.bounding_box()
+    assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720, chart
+    ticks = tab.evaluate("() => Math.min(...[...document.querySelectorAll('.js-plotly-plot .xtick text')]"
+                         ".map(t => parseFloat(getComputedStyle(t).fontSize)))")
+    assert ticks >= 16, ticks  # tick labels readable from the back of the room
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.screenshot(path=str(SHOTS / f"present-{page}.png"))
+    tab.close()

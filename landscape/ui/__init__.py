@@ -6,6 +6,7 @@ returns ready figures. Pages import this package and their view module only."""
 from .builder import problem_spec
 from .chrome import controls
 from .chrome import fail
+from .chrome import formula
 from .chrome import nudge
 from .chrome import number
 from .chrome import present
@@ -29,6 +30,7 @@ __all__ = [
     "clamp",
     "controls",
     "fail",
+    "formula",
     "get",
     "nudge",
     "number",

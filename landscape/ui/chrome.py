@@ -20,10 +20,17 @@ PAGE_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: set by ``run_app`` just before it runs the page, taken by the page's ``start``
 _ENTRY = "_ui_entry_ran"
 
+#: presentation mode: large text, a compact top of the page, so that the chart and its
+#: explanation fit above the fold of a 1280 x 720 projector
 _PRESENTATION_CSS = """<style>
 html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
-h1 {font-size: 3.2rem !important;}
+h1 {font-size: 1.9rem !important; padding: 0.2rem 0 0.4rem 0 !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important;}
+[data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
+[data-testid="stExpander"] summary {padding-top: 0.3rem; padding-bottom: 0.3rem;}
 </style>"""
+#: the chart's height in presentation mode (fits 720 px below the title and the slide choice)
+PRESENTATION_HEIGHT = 340
 
 
 def pages() -> list:
@@ -100,7 +107,9 @@ def start(title: str) -> ls.Problem:
         run_app()
         st.stop()
     chosen = presets.presets().get(state.get("preset"))
-    if chosen is not None:
+    if chosen is not None and presenting():  # folded: the chart comes first on a projector
+        st.expander(f"Preset: {chosen.title}").info(chosen.explanation)
+    elif chosen is not None:
         st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
     prob = builder.current_problem()
     if prob is None:
@@ -155,9 +164,17 @@ def present(slides: list[tuple[str, object, str]]) -> None:
     chosen = st.radio("chart", titles, horizontal=True, key="present.slide",
                       label_visibility="collapsed")
     title, fig, explanation = slides[titles.index(chosen)]
-    fig.update_layout(font=dict(size=18), height=640)
+    fig.update_layout(font=dict(size=18), height=PRESENTATION_HEIGHT)
+    fig.update_xaxes(tickfont_size=16)
+    fig.update_yaxes(tickfont_size=16)
     st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch")
     st.markdown(explanation)
+
+
+def formula(latex: str) -> None:
+    """The page's formula (left out in presentation mode, where the chart needs the room)."""
+    if not presenting():
+        st.latex(latex)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
