@@ -178,7 +178,7 @@ def add_trajectory(fig: go.Figure, projection: Projection, method: str, *,
 
 
 def add_click_grid(fig: go.Figure, alphas: np.ndarray, betas: np.ndarray, *,
-                   name: str = "click to start here", points: int = 41) -> go.Figure:
+                   name: str = "click to start here", points: int = 25) -> go.Figure:
     """An invisible grid of ``points`` x ``points`` markers over the plane, so that a
     click anywhere on the map selects its nearest grid point (Plotly selects points of
     scatter traces, not contour cells)."""
