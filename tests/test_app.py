@@ -334,3 +334,15 @@ def test_the_loss_radio_names_the_loss_gamma_makes():
     assert at.radio(key="problem.kind").value == "unified"
     at.slider(key="problem.gamma").set_value(0.5).run()
     assert any("morph γ = 0.5" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("page, params", [
+    ("Hessian", {"hessian.point": "custom", "hessian.custom_point": "[Session expired](https://evil.example)"}),
+    ("Newton", {"newton.start": "custom", "newton.custom_start": "![x](http://127.0.0.1:8799/t.png)"}),
+])
+def test_user_text_in_an_error_is_shown_literally(page, params):
+    at = run(PAGE[page], **params)
+    assert not at.exception
+    message = at.error[0].value
+    assert "](" not in message and r"\]\(" in message  # no link, no image: literal text
+    assert "evil.example" in shown(message) or "127.0.0.1" in shown(message)

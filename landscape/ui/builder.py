@@ -14,6 +14,7 @@ import streamlit as st
 import landscape as ls
 
 from . import presets, state
+from .markdown import literal
 from .state import Field
 
 #: above this many entries of A, pages ask before computing (a redraw would take
@@ -194,7 +195,7 @@ def current_problem() -> ls.Problem | None:
     try:
         return problem_from_spec(spec)
     except ValueError as err:
-        st.error(f"The problem cannot be built: {err}")
+        st.error(literal(f"The problem cannot be built: {err}"))  # may quote a file name
         return None
 
 

@@ -5,7 +5,6 @@ panel, presentation mode, messages, the problem summary and tables."""
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -13,6 +12,7 @@ import streamlit as st
 import landscape as ls
 
 from . import builder, presets, state
+from .markdown import literal
 # every page's settings are registered before a URL is read
 from . import compare_view, hessian_view, landscape_view, newton_view  # noqa: F401
 
@@ -88,12 +88,6 @@ def stop() -> None:
     raise PageEnd
 
 
-def literal(text: str) -> str:
-    """``text`` shown as typed inside Markdown: every ASCII punctuation character
-    backslash-escaped, so a link, image or emphasis in user text stays text."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
-
-
 def start(title: str) -> ls.Problem:
     """Start a page: the preset's explanation, and the current problem. When there is none (bad settings, a
     size to confirm), the page stops after the message that says why; the sidebar is
@@ -145,8 +139,9 @@ def show_controls() -> None:
 
 
 def fail(message: str) -> None:
-    """Show why the page cannot be drawn, and stop (the settings stay on screen)."""
-    st.error(message)
+    """Show why the page cannot be drawn, and stop (the settings stay on screen). The
+    message may quote what the user typed: it is shown as literal text."""
+    st.error(literal(message))
     stop()
 
 
