@@ -76,3 +76,11 @@ def test_a_link_reproduces_the_numbers():
     fresh = run("Home", link)
     assert metric_values(fresh) == metric_values(at)
     assert metric_values(fresh)["n (rows of A)"] == "321"
+
+
+def test_a_preset_changed_since_says_so():
+    at = run("Landscape", {"preset": "whole_landscape_2d"})
+    assert not any("Changed since" in i.value for i in at.info)
+    at.selectbox(key="problem.matrix").set_value("ill_conditioned").run()
+    note = next(i.value for i in at.info if "whole landscape" in i.value)
+    assert "Changed since the preset: A" in note

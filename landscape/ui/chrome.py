@@ -101,10 +101,17 @@ def start(title: str) -> ls.Problem:
         run_app()
         st.stop()
     chosen = presets.presets().get(state.get("preset"))
-    if chosen is not None and presenting():  # folded: the chart comes first on a projector
-        st.expander(f"Preset: {chosen.title}").info(chosen.explanation)
-    elif chosen is not None:
-        st.info(f"**Preset: {chosen.title}.** {chosen.explanation}")
+    if chosen is not None:
+        # the settings changed since the preset was chosen: its text may no longer hold
+        changed = sorted(state.FIELDS[n].label or n for n in state.url_params()
+                         if n != "preset" and not n.endswith(".step"))
+        text = chosen.explanation + (
+            f" *(Changed since the preset: {', '.join(changed)}; this text describes the "
+            "preset's own settings.)*" if changed else "")
+        if presenting():  # folded: the chart comes first on a projector
+            st.expander(f"Preset: {chosen.title}").info(text)
+        else:
+            st.info(f"**Preset: {chosen.title}.** {text}")
     prob = builder.current_problem()
     if prob is None:
         stop()
