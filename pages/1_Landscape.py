@@ -9,7 +9,7 @@ from landscape.ui import landscape_view as lv
 prob = ui.start("Landscape")
 st.title("Landscape")
 ui.formula(r"\text{values}[j, i] = L(x_0 + a_i\, u + c_j\, v)" if prob.d > 1
-         else r"L(x_0 + t), \quad x \in \mathbb{R}^1")
+           else r"L(x_0 + t), \quad x \in \mathbb{R}^1")
 
 center = ui.get("landscape.center")
 if prob.d > 1 and ui.get("landscape.directions") == "axes":  # the problem sets the range

@@ -9,7 +9,7 @@ from landscape.ui import hessian_view as hv
 prob = ui.start("Hessian")
 st.title("Hessian")
 ui.formula(r"\nabla^2 L(x) = A^\top \operatorname{diag}(D)\, A + U C U^\top, \quad "
-         r"U = [A^\top p,\ A^\top s],\ C = \begin{pmatrix} g_0 & -1 \\ -1 & 0 \end{pmatrix}")
+           r"U = [A^\top p,\ A^\top s],\ C = \begin{pmatrix} g_0 & -1 \\ -1 & 0 \end{pmatrix}")
 
 point = ui.get("hessian.point")
 

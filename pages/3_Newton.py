@@ -9,7 +9,7 @@ from landscape.ui import newton_view as nv
 prob = ui.start("Newton")
 st.title("Newton lab")
 ui.formula(r"x_{t+1} = x_t - \widetilde H_t^{-1} \nabla L(x_t), \qquad "
-         r"\widetilde H_t = A^\top \widetilde D_t A + U C U^\top")
+           r"\widetilde H_t = A^\top \widetilde D_t A + U C U^\top")
 
 methods, start = ui.get("newton.methods"), ui.get("newton.start")
 

@@ -9,7 +9,7 @@ from landscape.ui import compare_view as cv
 prob = ui.start("Compare")
 st.title("Compare softmax and unified")
 ui.formula(r"u_\gamma(z) = e^{z} + \gamma z: \quad \gamma = 0 \text{ softmax}, "
-         r"\ \gamma = 1 \text{ unified ResNet + softmax}")
+           r"\ \gamma = 1 \text{ unified ResNet + softmax}")
 
 
 
