@@ -104,7 +104,7 @@ def start(title: str) -> ls.Problem:
     if chosen is not None:
         # the settings changed since the preset was chosen: its text may no longer hold
         changed = sorted(state.FIELDS[n].label or n for n in state.url_params()
-                         if n != "preset" and not n.endswith(".step"))
+                         if n != "preset" and n not in state.DISPLAY_ONLY)
         text = chosen.explanation + (
             f" *(Changed since the preset: {', '.join(changed)}; this text describes the "
             "preset's own settings.)*" if changed else "")
