@@ -95,7 +95,9 @@ def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
     so a pole shows as a hole rather than a spike that flattens everything else."""
     lo, hi = surface.display_min, surface.display_max
     floor = _log_floor(lo, hi)
-    z = _shown_values(surface.values, surface.pole | (surface.values > hi), log_scale, floor)
+    # a pole and the cells next to it are gaps: the steep walls there draw as spikes
+    hide = _grow(surface.pole | _sign_changes(surface.alpha_sign), 1)
+    z = _shown_values(surface.values, hide | (surface.values > hi), log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     fig = go.Figure(go.Surface(
         x=surface.alphas, y=surface.betas, z=z, cmin=zmin, cmax=zmax, colorscale=COLORSCALE,
@@ -108,6 +110,30 @@ def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
                                  zaxis_title="log10 L" if log_scale else "L",
                                  zaxis=dict(range=[zmin, zmax])))
     return fig
+
+
+def _sign_changes(sign: np.ndarray) -> np.ndarray:
+    """Cells with a 4-neighbour of another sign: where alpha crosses zero."""
+    change = np.zeros(sign.shape, bool)
+    rows, cols = sign[1:, :] != sign[:-1, :], sign[:, 1:] != sign[:, :-1]
+    change[1:, :] |= rows
+    change[:-1, :] |= rows
+    change[:, 1:] |= cols
+    change[:, :-1] |= cols
+    return change
+
+
+def _grow(mask: np.ndarray, cells: int) -> np.ndarray:
+    """``mask`` widened by ``cells`` cells in each direction of the grid."""
+    grown = mask.copy()
+    for _ in range(cells):
+        step = grown.copy()
+        step[1:, :] |= grown[:-1, :]
+        step[:-1, :] |= grown[1:, :]
+        step[:, 1:] |= grown[:, :-1]
+        step[:, :-1] |= grown[:, 1:]
+        grown = step
+    return grown
 
 
 def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
