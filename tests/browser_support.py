@@ -17,7 +17,7 @@ Facts about Streamlit's page (1.67) this relies on, found in its DOM:
   can outlast the run (after a reload the script may finish first).
 
 Set ``E2E_APP_ROOT`` to run the browser tests against another checkout of the app
-(same layout), e.g. an older copy, instead of this one.
+(same layout and settings registry, with `Field.display`) instead of this one.
 """
 
 from __future__ import annotations
@@ -297,31 +297,7 @@ def url_settings(url: str) -> tuple[dict, list[str]]:
 
 def display_text(name: str, value) -> str:
     """The text the widget of setting ``name`` shows for ``value``."""
-    field = registry()[name]
-    if hasattr(field, "display"):
-        return field.display(value)
-    return _legacy_display(name, value)
-
-
-def _legacy_display(name: str, value) -> str:
-    """For an app from before ``Field.display`` (E2E_APP_ROOT): its label tables."""
-    from landscape.ui import builder, hessian_view, landscape_view, newton_view
-    tables = {
-        "preset": {"": "(none: build your own)",
-                   **{k: p["title"] for k, p in presets().items()}},
-        "problem.source": {"generator": "generate", "upload": "upload A, b"},
-        "problem.matrix": builder.MATRIX_LABELS, "problem.target": builder.TARGET_LABELS,
-        "problem.w": builder.WEIGHT_LABELS,
-        "landscape.center": landscape_view.CENTER_LABELS,
-        "landscape.directions": landscape_view.DIRECTION_LABELS,
-        "landscape.scale": {"unit": "unit", "center": "‖x₀‖"},
-        "hessian.point": hessian_view.POINT_LABELS,
-        "newton.methods": newton_view.METHOD_LABELS, "newton.start": newton_view.POINT_LABELS,
-    }
-    table = tables.get(name, {})
-    if isinstance(value, list):
-        return ", ".join(str(table.get(v, v)) for v in value)
-    return str(table.get(value, value))
+    return registry()[name].display(value)
 
 
 # --- reading the widgets -----------------------------------------------------------

@@ -20,7 +20,7 @@ def test_page_renders_without_exception(server, browser, page):
     tab = browser.new_page(viewport={"width": 1400, "height": 900})
     tab.goto(f"{server}/{page}", wait_until="domcontentloaded")
     tab.wait_for_selector('[data-testid="stMetricValue"], .js-plotly-plot', timeout=60_000)
-    # a browser's first chart page draws its first chart, then the rest (ui.staging)
+    # app.py draws the sidebar after the page's first chart
     tab.wait_for_selector(SIDEBAR_BUILT, timeout=60_000)
     tab.wait_for_timeout(1000)  # let the last elements settle before the screenshot
     assert tab.locator('[data-testid="stException"]').count() == 0

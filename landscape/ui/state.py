@@ -192,7 +192,8 @@ def settings() -> dict:
 
 
 def notes() -> list[str]:
-    """Messages about settings that were ignored or adjusted (shown once per run)."""
+    """Messages about settings that were ignored or adjusted (shown above the page
+    until the user changes a setting)."""
     settings()
     return st.session_state[_NOTES]
 
