@@ -168,6 +168,67 @@ def test_a_click_on_the_newton_map_starts_the_race_there(server, browser):
     tab.close()
 
 
+def _click_map(tab, key: str, fx: float, fy: float) -> tuple[float, float]:
+    """Click the map of chart ``key`` at fractions (fx, fy) of its plot area; return the
+    plane coordinates (a, c) under the pointer (from Plotly's own axes)."""
+    plot = tab.locator(f".st-key-{key} .nsewdrag").first
+    plot.wait_for(timeout=60_000)
+    box = plot.bounding_box()
+    x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+    where = tab.evaluate(
+        "([key, fx, fy]) => { const L = document.querySelector(`.st-key-${key} .js-plotly-plot`)"
+        "._fullLayout; return [L.xaxis.p2l(fx * L.xaxis._length), L.yaxis.p2l(fy * L.yaxis._length)]; }",
+        [key, fx, fy])
+    tab.mouse.click(x, y)
+    return where
+
+
+def _query(tab) -> dict:
+    from urllib.parse import parse_qs, urlparse
+    return {k: v[0] for k, v in parse_qs(urlparse(tab.url).query).items()}
+
+
+def test_a_click_on_the_landscape_map_starts_the_paths_or_centres_the_plane(server, browser):
+    """The Landscape map is a control too: a click starts the optimiser paths there
+    (the Newton race's start, in the URL and its widget) or, when chosen, makes the
+    clicked point the plane's centre; the point is x0 + a u + c v of the click."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 1000})
+    tab.goto(f"{server}/Landscape?problem.d=2&landscape.directions=axes",
+             wait_until="domcontentloaded")
+    tab.locator(".st-key-landscape-click").wait_for(timeout=60_000)  # the page is complete
+    a, c = _click_map(tab, "chart-landscape-contour", 0.25, 0.25)
+    tab.wait_for_function("() => location.search.includes('newton.custom_start=')",
+                          timeout=30_000)
+    query = _query(tab)
+    start = [float(v) for v in query["newton.custom_start"].split(",")]
+    # with the coordinate axes through x0 = 0, the clicked point is (a, c) itself, up to
+    # the invisible click grid's spacing (25 points over 2 x span = 6)
+    assert abs(start[0] - a) <= 0.25 and abs(start[1] - c) <= 0.25, (start, a, c)
+    assert query["landscape.paths"] == "true"
+    field = tab.locator(".st-key-newton-custom_start input")
+    field.wait_for(timeout=30_000)
+    assert [float(v) for v in field.input_value().split(",")] == start  # the widget says it
+    tab.wait_for_function(  # the paths are drawn from there
+        "(s) => { const el = document.querySelector('.st-key-chart-landscape-contour .js-plotly-plot');"
+        " const t = el && el._fullData.find(t => (t.name || '').startsWith('exact Newton'));"
+        " return t && Math.abs(t.x[0] - s[0]) < 1e-4 && Math.abs(t.y[0] - s[1]) < 1e-4; }",
+        arg=start, timeout=30_000)
+    # now a click centres the plane: the URL holds the new centre
+    tab.locator(".st-key-landscape-click").get_by_text("centres the plane there").click()
+    tab.wait_for_function("() => location.search.includes('landscape.click=center')",
+                          timeout=30_000)
+    tab.wait_for_timeout(500)
+    a, c = _click_map(tab, "chart-landscape-contour", 0.75, 0.5)
+    tab.wait_for_function("() => location.search.includes('landscape.custom_center=')",
+                          timeout=30_000)
+    center = [float(v) for v in _query(tab)["landscape.custom_center"].split(",")]
+    assert abs(center[0] - a) <= 0.25 and abs(center[1] - c) <= 0.25, (center, a, c)
+    tab.locator(".st-key-landscape-custom_center input").wait_for(timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+    tab.screenshot(path=str(SHOTS / "landscape_click.png"))
+    tab.close()
+
+
 @pytest.mark.parametrize("page", ["Landscape", "Hessian", "Newton", "Compare"])
 def test_presentation_mode_puts_the_chart_above_the_fold_of_a_projector(server, browser, page):
     tab = browser.new_page(viewport={"width": 1280, "height": 720})

@@ -78,6 +78,9 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],
                       uirevision=UIREVISION, legend=dict(orientation="h", y=-0.15),
                       margin=dict(l=60, r=20, t=50 if title else 20, b=60))
+    # the plane exactly (overlays such as paths or a click grid must not widen it)
+    fig.update_xaxes(range=[surface.alphas[0], surface.alphas[-1]])
+    fig.update_yaxes(range=[surface.betas[0], surface.betas[-1]])
     return equal_scale(fig)
 
 
@@ -207,7 +210,8 @@ def add_click_grid(fig: go.Figure, alphas: np.ndarray, betas: np.ndarray, *,
                    name: str = "click to start here", points: int = 25) -> go.Figure:
     """An invisible grid of ``points`` x ``points`` markers over the plane, so that a
     click anywhere on the map selects its nearest grid point (Plotly selects points of
-    scatter traces, not contour cells)."""
+    scatter traces, not contour cells); dragging pans, so a click is never taken for
+    the start of a box selection."""
     a = np.linspace(alphas[0], alphas[-1], points)
     c = np.linspace(betas[0], betas[-1], points)
     aa, cc = np.meshgrid(a, c)
@@ -217,7 +221,7 @@ def add_click_grid(fig: go.Figure, alphas: np.ndarray, betas: np.ndarray, *,
                              hovertemplate=f"a = %{{x:.3g}}, c = %{{y:.3g}}<br>{name}"
                                            "<extra></extra>",
                              meta=dict(click_grid=True, step=float(step))))
-    return fig
+    return fig.update_layout(clickmode="event+select", dragmode="pan")
 
 
 def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, method: str) -> go.Figure:

@@ -1,7 +1,8 @@
 """Settings and the cached computation behind the Landscape page: a surface over a
 plane through a centre, a slice through the centre along u, optionally optimiser
-paths; for d = 1, the loss along the one axis. ``figures`` turns a view into the
-page's ready figures."""
+paths from the optimisers' start (the Newton race's x₀); for d = 1, the loss along
+the one axis. ``figures`` turns a view into the page's ready figures, and a click on
+the map moves the start or the centre there (``click_on_map``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from landscape.surface import DIRECTION_KINDS, MAX_RESOLUTION
 
 from . import exports
 from .builder import problem_from_spec
-from .points import POINT_LABELS, POINTS, newton_path, parse_vector, resolve_point
+from .points import (POINT_LABELS, POINTS, clicked, newton_path, parse_vector, resolve_point,
+                     use_as_center, use_as_start)
+from . import state
 from .state import Field, register
 
 CENTERS = POINTS
@@ -55,8 +58,15 @@ register(**{
     # contour first: a 3-D surface costs ~1.5 s of software WebGL on a machine without a GPU
     "landscape.view": Field("contour", str, ("contour", "3-D", "contour + 3-D"), label="show",
                             widget="radio"),
-    "landscape.paths": Field(False, bool, label="optimiser paths from 0", widget="toggle"),
+    "landscape.paths": Field(False, bool, label="optimiser paths", widget="toggle"),
+    "landscape.click": Field("start", str, ("start", "center"), label="a click on the map",
+                             widget="radio", labels={"start": "starts the paths there",
+                                                     "center": "centres the plane there"}),
 })
+#: the map's height in pixels: a square map as wide as the page's left column
+MAP_HEIGHT = 560
+#: what the invisible click grid says under the pointer, per ``landscape.click``
+CLICK_HINTS = {"start": "click to start the paths here", "center": "click to centre the plane here"}
 assert max(RESOLUTIONS) <= MAX_RESOLUTION
 
 
@@ -70,6 +80,8 @@ class LandscapeView:
     directions: ls.Directions | None
     center_label: str
     paths: dict  # method name -> (Projection or 1-D coordinates, losses)
+    center: np.ndarray | None = None  # x₀, the point at a = c = 0
+    start_label: str = ""  # where the paths start
 
 
 def center_is_zero(problem_spec: tuple, kind: str, custom: str) -> bool:
@@ -83,26 +95,32 @@ def center_is_zero(problem_spec: tuple, kind: str, custom: str) -> bool:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def optimiser_paths(problem_spec: tuple, methods: tuple[str, ...]) -> dict:
-    """Paths of several methods from x = 0, each as its iterates (k+1, d)."""
+def optimiser_paths(problem_spec: tuple, methods: tuple[str, ...], start: tuple[str, str]) -> dict:
+    """Paths of several methods from the start ``(kind, custom text)`` (one of POINTS),
+    each as its iterates (k+1, d)."""
     prob = problem_from_spec(problem_spec)
-    return {m: ls.minimize(prob, np.zeros(prob.d), m, max_iter=200).xs for m in methods}
+    x0 = resolve_point(problem_spec, *start)
+    return {m: ls.minimize(prob, x0, m, max_iter=200).xs for m in methods}
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing the surface...")
-def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
-    """The surface, slice and overlays for the given settings (ValueError on bad ones)."""
+def landscape_view(problem_spec: tuple, view_spec: tuple,
+                   start: tuple[str, str] | None = None) -> LandscapeView:
+    """The surface, slice and overlays for the given settings, with optimiser paths
+    from ``start`` (a point's kind and custom text) when given (ValueError on bad
+    settings)."""
     prob = problem_from_spec(problem_spec)
     v = dict(view_spec)
     center_kind = v["landscape.center"]
     center = resolve_point(problem_spec, center_kind, v["landscape.custom_center"])
     label = POINT_LABELS[center_kind]
     span = v["landscape.span"]
-    xs = optimiser_paths(problem_spec, PATH_METHODS) if v["landscape.paths"] else {}
+    xs = optimiser_paths(problem_spec, PATH_METHODS, start) if start else {}
+    start_label = POINT_LABELS[start[0]] if start else ""
     if prob.d == 1:  # the whole space is a line: the loss along x1 around the centre
         line = ls.line_1d(prob, center, np.ones(1), ls.grid(span, 801))
         paths = {m: (path[:, 0] - center[0], prob.loss_batch(path)) for m, path in xs.items()}
-        return LandscapeView(None, line, None, label, paths)
+        return LandscapeView(None, line, None, label, paths, center, start_label)
     kind = v["landscape.directions"]
     extra = {}
     if kind == "pca":
@@ -126,7 +144,22 @@ def landscape_view(problem_spec: tuple, view_spec: tuple) -> LandscapeView:
     line = ls.line_1d(prob, center, dirs.u, ls.grid(span, 801))
     paths = {m: (ls.project(path, center, dirs.u, dirs.v), prob.loss_batch(path))
              for m, path in xs.items()}
-    return LandscapeView(surface, line, dirs, label, paths)
+    return LandscapeView(surface, line, dirs, label, paths, center, start_label)
+
+
+def click_on_map(view: LandscapeView, selection, action: str) -> None:
+    """``on_select`` of the map: the clicked point x₀ + a u + c v becomes the paths'
+    start (``action`` "start"; the paths are switched on) or the plane's centre
+    ("center"); the URL holds it."""
+    where = clicked(selection)
+    if view.surface is None or where is None:
+        return
+    x = view.center + where[0] * view.directions.u + where[1] * view.directions.v
+    if action == "center":
+        use_as_center(x)
+    else:
+        use_as_start(x)
+        state.put("landscape.paths", True)
 
 
 @dataclass
@@ -140,8 +173,10 @@ class LandscapeFigures:
     caption: str
 
 
-def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool) -> LandscapeFigures:
-    """Ready figures of a view (display settings only: nothing is recomputed)."""
+def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool,
+            click: str | None = None) -> LandscapeFigures:
+    """Ready figures of a view (display settings only: nothing is recomputed); with
+    ``click`` (a ``landscape.click`` value) the map takes clicks."""
     figs = surface_figures
     if view.surface is None:
         line = figs.slice_figure(view.line, label="x₁ − x₀", log_scale=log_scale,
@@ -152,12 +187,18 @@ def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool) -> Landsc
     labels = view.directions.labels
     contour = figs.contour_figure(view.surface, labels=labels, log_scale=log_scale,
                                   show_poles=show_poles)
+    contour.update_layout(height=MAP_HEIGHT)
+    if click:
+        figs.add_click_grid(contour, view.surface.alphas, view.surface.betas,
+                            name=CLICK_HINTS[click])
     surface3d = figs.surface3d_figure(view.surface, labels=labels, log_scale=log_scale)
     for method, (projection, losses) in view.paths.items():
         figs.add_trajectory(contour, projection, method)
         figs.add_trajectory(surface3d, projection, method, losses=losses)
     line = figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log_scale)
-    return LandscapeFigures(contour, surface3d, line, _caption(view, show_poles))
+    caption = _caption(view, show_poles) + (f" {CLICK_HINTS[click].capitalize()} (on the map)."
+                                            if click else "")
+    return LandscapeFigures(contour, surface3d, line, caption)
 
 
 def _caption(view: LandscapeView, show_poles: bool) -> str:
@@ -184,6 +225,8 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
         if surf.fallback_cells:
             notes.append(f"{surf.fallback_cells} of {surf.values.size} cells were re-evaluated "
                          "directly because the fast sums could lose digits there.")
+    if view.paths:
+        notes.append(f"Optimiser paths start at {view.start_label}.")
     for method, (where, _) in view.paths.items():
         steps = (where.size if view.surface is None else where.alphas.size) - 1
         far = "" if view.surface is None else (

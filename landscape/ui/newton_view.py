@@ -19,7 +19,7 @@ from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minim
 
 from . import exports, state
 from .builder import problem_from_spec
-from .points import POINT_LABELS, POINTS, resolve_point
+from .points import POINT_LABELS, POINTS, clicked, resolve_point, use_as_start
 from .state import Field, register
 
 #: display names of the methods (one name per method everywhere: figures.style)
@@ -172,7 +172,7 @@ def paths_figure(race: Race, *, step: int) -> go.Figure:
     figs.add_click_grid(paths, race.surface.alphas, race.surface.betas)
     for run, projection in zip(race.runs, race.projections):
         figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
-    return paths.update_layout(clickmode="event+select", dragmode="pan",height=560, margin=dict(b=110),
+    return paths.update_layout(height=560, margin=dict(b=110),
                                legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"))
 
 
@@ -222,13 +222,7 @@ def advance(longest: int) -> None:
 def start_from_click(race: Race, selection) -> None:
     """``on_select`` of the paths map: a click at (a, c) of the plane makes
     x0 = x* + a u + c v the race's (custom) start; the URL holds it."""
-    points = getattr(selection, "points", None) or (selection or {}).get("points", [])
-    if race.surface is None or not points:
+    where = clicked(selection)
+    if race.surface is None or where is None:
         return
-    a, c = float(points[0]["x"]), float(points[0]["y"])
-    x0 = race.x_star + a * race.directions.u + c * race.directions.v
-    state.settings().update({"newton.start": "custom",
-                             "newton.custom_start": ", ".join(f"{v:.6g}" for v in x0),
-                             # the whole new race
-                             "newton.step": state.FIELDS["newton.step"].default})
-    state.sync_url()
+    use_as_start(race.x_star + where[0] * race.directions.u + where[1] * race.directions.v)

@@ -1,5 +1,6 @@
-"""Points a page can look at (x = 0, the minimiser, x_true, a typed point) and the
-cached Newton path that finds the minimiser."""
+"""Points a page can look at (x = 0, the minimiser, x_true, a typed point), the
+cached Newton path that finds the minimiser, and what a click on a map makes of a
+point: the start of the optimisers (the Newton race's x₀) or a plane's centre."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 
 import landscape as ls
 
+from . import state
 from .builder import problem_from_spec
 
 POINTS = ("zero", "minimiser", "x_true", "custom")
@@ -50,3 +52,32 @@ def resolve_point(problem_spec: tuple, kind: str, custom: str) -> np.ndarray:
             raise ValueError("x_true exists only for a realizable target b; choose another point.")
         return np.array(prob.x_true)
     return parse_vector(custom, prob.d, "the custom point")
+
+
+def format_point(x: np.ndarray) -> str:
+    """A point as the text of a custom-point field (6 significant digits each)."""
+    return ", ".join(f"{v:.6g}" for v in x)
+
+
+def clicked(selection) -> tuple[float, float] | None:
+    """The plane coordinates (a, c) of a click on a map (the ``selection`` of
+    ``st.plotly_chart(..., on_select=...)``), or None when nothing was clicked."""
+    points = getattr(selection, "points", None) or (selection or {}).get("points", [])
+    if not points:
+        return None
+    return float(points[0]["x"]), float(points[0]["y"])
+
+
+def use_as_start(x: np.ndarray) -> None:
+    """Make ``x`` the optimisers' start (the Newton race's custom x₀), the race shown
+    whole; the URL follows."""
+    state.settings().update({"newton.start": "custom", "newton.custom_start": format_point(x),
+                             "newton.step": state.FIELDS["newton.step"].default})
+    state.sync_url()
+
+
+def use_as_center(x: np.ndarray) -> None:
+    """Make ``x`` the Landscape plane's (custom) centre; the URL follows."""
+    state.settings().update({"landscape.center": "custom",
+                             "landscape.custom_center": format_point(x)})
+    state.sync_url()

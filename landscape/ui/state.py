@@ -303,7 +303,8 @@ def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **ov
 
 #: settings that only change how results are drawn, never what is computed; left out
 #: of cache keys so that toggling them redraws without recomputing
-DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "hessian.scale",
+DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "landscape.click",
+                "hessian.scale",
                 "newton.step", "newton.against", "newton.error", "compare.log"}
 
 
