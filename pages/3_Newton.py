@@ -87,7 +87,7 @@ step_by_step()
 ui.show_controls()  # after the first chart (ui.controls)
 
 st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
-nv.export_buttons(race, conv, ui.problem_spec())
+nv.export_buttons(race, nv.paths_figure(race, step=longest), conv, ui.problem_spec())
 ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "

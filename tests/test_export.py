@@ -140,3 +140,62 @@ def test_newton_script_reruns_the_same_paths(problem_spec, tmp_path, monkeypatch
 def test_uploaded_data_gets_no_script():
     spec = (("problem.source", "upload"),)
     assert exports.surface_script(spec, None) is None
+
+
+def test_an_exported_figure_says_what_it_is_on_its_own():
+    """The title, the problem line and the link go into the figure, as plain text: a
+    hostile value cannot become markup in the file."""
+    fig = figures.contour_figure(ls.surface_2d(ls.make_problem(20, 3), np.zeros(3), np.eye(3)[0],
+                                               np.eye(3)[1], ls.grid(1, 11), ls.grid(1, 11)))
+    out = exports.standalone(fig, "The loss <b>map</b>", "n = 20, d = 3, softmax",
+                             "http://host/Landscape?preset=<script>")
+    text = out.layout.title.text
+    assert text.startswith("The loss &lt;b&gt;map&lt;/b&gt;<br>")
+    assert "n = 20, d = 3, softmax" in text and "preset=&lt;script&gt;" in text
+    assert out.layout.margin.t >= 110
+    assert fig.layout.title.text is None  # the page's own figure is untouched
+
+
+@pytest.mark.parametrize("d", [1, 3])
+def test_compare_csv_columns_say_which_gamma(problem_spec, d):
+    """The comparison's table names each loss column by its γ (not first/second)."""
+    import landscape.ui.compare_view as cv
+    spec = tuple((k, d if k == "problem.d" else 30 if k == "problem.n" else v)
+                 for k, v in problem_spec)
+    view = {**{k: f.default for k, f in state.FIELDS.items() if k.startswith("compare.")},
+            "compare.gamma_a": 0.25, "compare.resolution": 21}
+    table = cv.data_table(cv.comparison.__wrapped__(spec, tuple(sorted(view.items()))))
+    first, second = "loss_gamma_0.25", "loss_gamma_1"
+    assert set(table) == ({"x1"} if d == 1 else {"a", "c"}) | {
+        first, second, f"{second}_minus_{first}"}
+    assert np.array_equal(table[f"{second}_minus_{first}"], table[second] - table[first],
+                          equal_nan=True)
+    assert export.table_csv(table).splitlines()[0].count("gamma") == 4
+
+
+def test_newton_csv_names_each_method_as_the_charts_do():
+    import landscape.ui.newton_view as nv
+    at = open_page("Newton", **{"newton.methods": "newton,gd"})
+    assert not at.exception
+    race = nv.race(tuple(sorted((k, v) for k, v in dict(at.session_state["_settings"]).items()
+                                if k.startswith("problem."))), _newton_spec(at))
+    table = nv.data_table(race)
+    assert set(table["method"]) == {"exact Newton", "gradient descent"}
+
+
+def _newton_spec(at):
+    settings = at.session_state["_settings"]
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in settings.items()
+                        if k.startswith("newton.") and k not in state.DISPLAY_ONLY))
+
+
+@pytest.mark.parametrize("page, shown", [("Landscape", 3), ("Hessian", 4), ("Newton", 2),
+                                         ("Compare", 5)])
+def test_every_figure_of_a_page_can_be_downloaded(page, shown):
+    """The figure buttons save any of the page's figures: the chooser lists every chart
+    the page can draw (at least every one it draws now)."""
+    at = open_page(page)
+    assert not at.exception
+    chooser = [s for s in at.selectbox if s.key.startswith("export.")]
+    assert len(chooser) == 1 and len(chooser[0].options) == shown
+    assert len(chooser[0].options) >= len(at.get("plotly_chart"))

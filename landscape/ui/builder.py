@@ -204,10 +204,9 @@ def loss_name(gamma: float) -> str:
     return {0.0: "softmax", 1.0: "unified"}.get(gamma, f"morph γ = {gamma:g}")
 
 
-def sidebar_summary() -> None:
-    """One line under the problem builder: the problem the settings make (or why
-    there is none)."""
-    spec = problem_spec()
+def problem_line(spec: tuple) -> str:
+    """The problem these settings make, in one line ("n = 200, d = 10, unified, ..."),
+    or what it would be and why it is not computed."""
     s = dict(spec)
     try:
         prob = None if _too_large(spec) else problem_from_spec(spec)
@@ -216,9 +215,14 @@ def sidebar_summary() -> None:
     if prob is None:
         size = ("uploaded data" if s["problem.source"] == "upload"
                 else f"n = {s['problem.n']}, d = {s['problem.d']}")
-        st.sidebar.caption(f"**Current problem:** {size}, {loss_name(s['problem.gamma'])}; "
-                           "not computed (see the message on the page)")
-        return
+        return (f"{size}, {loss_name(s['problem.gamma'])}; not computed (see the message on "
+                "the page)")
     reg = "none" if not prob.w.any() else f"w ∈ [{prob.w.min():.3g}, {prob.w.max():.3g}]"
-    st.sidebar.caption(f"**Current problem:** n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, "
-                       f"regularisation {reg}" + (", x_true known" if prob.x_true is not None else ""))
+    return (f"n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, regularisation {reg}"
+            + (", x_true known" if prob.x_true is not None else ""))
+
+
+def sidebar_summary() -> None:
+    """One line under the problem builder: the problem the settings make (or why
+    there is none)."""
+    st.sidebar.caption(f"**Current problem:** {problem_line(problem_spec())}")

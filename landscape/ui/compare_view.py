@@ -126,19 +126,39 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
     return CompareFigures(first, second, difference, spectra, newton, morph)
 
 
-def export_buttons(result: Comparison, figs: CompareFigures, problem_spec: tuple) -> None:
-    """Downloads: the difference figure, both losses and their difference, a script."""
+def data_table(result: Comparison) -> dict[str, np.ndarray]:
+    """Both losses and their difference, the columns named by γ (``loss_gamma_0``,
+    ``loss_gamma_1``, ``loss_gamma_1_minus_loss_gamma_0``), per point of the line (d = 1:
+    ``x1``) or per cell of the plane (``a``, ``c``)."""
+    g1, g2 = result.gammas
+    first_name, second_name = f"loss_gamma_{g1:g}", f"loss_gamma_{g2:g}"
     if result.surfaces is None:
         first, second = result.lines
-        table = {"x1": first.ts, "loss_first": first.values, "loss_second": second.values,
-                 "difference": second.values - first.values}
-        exports.buttons("compare_line", figs.difference, table, table)
+        where = {"x1": first.ts}
+    else:
+        first, second = result.surfaces.first, result.surfaces.second
+        where = {k: v for k, v in export.surface_table(first).items() if k in ("a", "c")}
+    return {**where, first_name: first.values, second_name: second.values,
+            f"{second_name}_minus_{first_name}": second.values - first.values}
+
+
+def export_buttons(result: Comparison, figs: CompareFigures, problem_spec: tuple) -> None:
+    """Downloads: any of the figures, both losses and their difference (columns named
+    by γ), a script."""
+    g1, g2 = result.gammas
+    table = data_table(result)
+    shown = {f"L with γ = {g1:g}": figs.first, f"L with γ = {g2:g}": figs.second,
+             f"L(γ = {g2:g}) − L(γ = {g1:g})": figs.difference,
+             "Hessian eigenvalues at x = 0": figs.spectra,
+             "Exact Newton on both losses": figs.newton, "The γ morph": figs.morph}
+    shown = {t: f for t, f in shown.items() if f is not None}
+    if result.surfaces is None:
+        shown = {"Both losses along the one axis (d = 1)": figs.first,
+                 **{t: f for t, f in shown.items() if f is not figs.first}}
+        exports.buttons("compare_line", shown, table, table)
         return
     comp = result.surfaces
-    exports.buttons("compare_difference", figs.difference,
-                    {**export.surface_table(comp.first), "loss_second": comp.second.values,
-                     "difference": comp.difference},
-                    {"first": comp.first.values, "second": comp.second.values,
-                     "difference": comp.difference, "alphas": comp.first.alphas,
-                     "betas": comp.first.betas},
+    exports.buttons("compare_difference", shown, table,
+                    {**{k: v for k, v in table.items() if k not in ("a", "c")},
+                     "alphas": comp.first.alphas, "betas": comp.first.betas},
                     exports.compare_script(problem_spec, comp))

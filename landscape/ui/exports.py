@@ -1,12 +1,15 @@
-"""Download buttons for a page's figure (standalone interactive HTML), its data (CSV
-and NPZ) and, for surfaces, a Python script that recomputes the figure with the
+"""Download buttons for any of a page's figures (standalone interactive HTML, PNG,
+SVG: each with its title, the problem in one line and the link to the view), the
+page's data (CSV and NPZ) and a Python script that recomputes the figure with the
 library. Files are made only when a button is pressed."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 from functools import partial
+from urllib.parse import urlencode
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,7 +18,8 @@ import streamlit as st
 import landscape as ls
 from landscape import export
 
-from .builder import generator_arguments
+from . import state
+from .builder import generator_arguments, problem_line, problem_spec
 
 
 #: where kaleido finds a browser; the app never downloads one
@@ -48,25 +52,55 @@ def figure_html(fig: go.Figure) -> str:
     return fig.to_html(include_plotlyjs=True, full_html=True)
 
 
-def buttons(name: str, fig: go.Figure, table: dict, arrays: dict, script: str | None = None) -> None:
-    """A row of download buttons; ``name`` is the files' stem and the keys' prefix."""
-    cols = st.columns(6 if script else 5)
+def view_link() -> str:
+    """The address of the view on screen (page and settings), or "" outside a browser."""
+    base = st.context.url
+    if not base:
+        return ""
+    query = urlencode(state.url_params())
+    return base + ("?" + query if query else "")
+
+
+def standalone(fig: go.Figure, title: str, problem: str, link: str) -> go.Figure:
+    """A copy of ``fig`` that says what it is on its own: ``title`` over it, the
+    problem and the link to the view under the title (escaped: plain text)."""
+    out = go.Figure(fig)
+    note = html.escape(problem) + (f"<br>{html.escape(link)}" if link else "")
+    margin = out.layout.margin
+    out.update_layout(title=dict(text=f"{html.escape(title)}<br><sup>{note}</sup>", x=0.02,
+                                 xanchor="left", font_size=18),
+                      margin=dict(t=max(margin.t or 0, 110)))
+    return out
+
+
+def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
+            script: str | None = None) -> None:
+    """A row of downloads: the figure chosen among ``figures`` (by title) as HTML, PNG
+    or SVG, the page's ``table`` as CSV, its ``arrays`` as NPZ, and ``script``.
+    ``name`` is the files' stem and the keys' prefix."""
+    cols = st.columns(7 if script else 6)
+    titles = list(figures)
+    title = cols[0].selectbox("figure to download", titles, key=f"export.{name}.figure",
+                              label_visibility="collapsed",
+                              help="Which of this page's figures the three figure buttons save")
+    fig = standalone(figures[title], title, problem_line(problem_spec()), view_link())
+    stem = f"{name}_{titles.index(title) + 1}" if len(titles) > 1 else name
     common = dict(on_click="ignore", width="stretch")
-    cols[0].download_button("Figure (HTML)", partial(figure_html, fig), f"{name}.html",
+    cols[1].download_button("Figure (HTML)", partial(figure_html, fig), f"{stem}.html",
                             "text/html", key=f"export.{name}.html", **common)
     no_browser = chromium_path() is None
     why = ("PNG and SVG are drawn by kaleido in Chromium, and none is installed here "
            "(apt-get install chromium)." if no_browser else "Drawn by kaleido in the installed Chromium.")
-    for col, fmt, mime in ((cols[1], "png", "image/png"), (cols[2], "svg", "image/svg+xml")):
+    for col, fmt, mime in ((cols[2], "png", "image/png"), (cols[3], "svg", "image/svg+xml")):
         col.download_button(f"Figure ({fmt.upper()})", partial(figure_image, fig, fmt),
-                            f"{name}.{fmt}", mime, key=f"export.{name}.{fmt}",
+                            f"{stem}.{fmt}", mime, key=f"export.{name}.{fmt}",
                             disabled=no_browser, help=why, **common)
-    cols[3].download_button("Data (CSV)", partial(export.table_csv, table), f"{name}.csv",
+    cols[4].download_button("Data (CSV)", partial(export.table_csv, table), f"{name}.csv",
                             "text/csv", key=f"export.{name}.csv", **common)
-    cols[4].download_button("Data (NPZ)", partial(export.arrays_npz, arrays), f"{name}.npz",
+    cols[5].download_button("Data (NPZ)", partial(export.arrays_npz, arrays), f"{name}.npz",
                             "application/octet-stream", key=f"export.{name}.npz", **common)
     if script:
-        cols[5].download_button("Python script", script, f"{name}.py", "text/x-python",
+        cols[6].download_button("Python script", script, f"{name}.py", "text/x-python",
                                 key=f"export.{name}.py", **common)
 
 

@@ -107,5 +107,10 @@ def figures(view: HessianView, *, scale: str) -> HessianFigures:
 def export_buttons(view: HessianView, figs: HessianFigures, problem_spec: tuple) -> None:
     """Downloads: the eigenvalue figure, the spectrum, and a script that recomputes it."""
     table = export.spectrum_table(view.spectrum)
-    exports.buttons("hessian_spectrum", figs.eigenvalues, table, table,
+    shown = {"Eigenvalues of the Hessian": figs.eigenvalues,
+             "Spectral density (SLQ against exact)": figs.density,
+             "Diagonal part, rank-two part and H": figs.structure,
+             "Eigenvalues along the Newton path": figs.path}
+    exports.buttons("hessian_spectrum", {t: f for t, f in shown.items() if f is not None},
+                    table, table,
                     exports.spectrum_script(problem_spec, view.x, view.k))

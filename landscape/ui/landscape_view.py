@@ -236,11 +236,16 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
 
 
 def export_buttons(view: LandscapeView, figs: LandscapeFigures, problem_spec: tuple) -> None:
-    """Downloads: the map (or the 1-D line), its data, and a script for the surface."""
+    """Downloads: any of the figures, the surface's (or the 1-D line's) data, and a
+    script for the surface."""
     if view.surface is None:
-        table = {"t": view.line.ts, "loss": view.line.values}
-        exports.buttons("landscape_line", figs.slice, table, table)
+        table = {"x1_minus_center": view.line.ts, "loss": view.line.values}
+        exports.buttons("landscape_line", {"The loss along the one axis (d = 1)": figs.slice},
+                        table, table)
         return
     surf = view.surface
-    exports.buttons("landscape_surface", figs.contour, export.surface_table(surf),
-                    export.surface_arrays(surf), exports.surface_script(problem_spec, surf))
+    exports.buttons("landscape_surface", {"The loss over the plane (contour map)": figs.contour,
+                                          "The loss over the plane (3-D)": figs.surface3d,
+                                          "The loss along u through the centre": figs.slice},
+                    export.surface_table(surf), export.surface_arrays(surf),
+                    exports.surface_script(problem_spec, surf))

@@ -182,10 +182,22 @@ def convergence_figure(race: Race, *, against: str, error: str) -> go.Figure:
                                                error=error)
 
 
-def export_buttons(race: Race, convergence: go.Figure, problem_spec: tuple) -> None:
-    """Downloads: the convergence figure, every run's numbers, and a script."""
+def data_table(race: Race) -> dict[str, np.ndarray]:
+    """Every iterate of every run, one row each; the method column holds the
+    method's display name (``figures.style``), as every chart and table does."""
+    table = export.trajectories_table(list(race.runs))
+    table["method"] = np.array([METHOD_LABELS[m] for m in table["method"]])
+    return table
+
+
+def export_buttons(race: Race, paths: go.Figure, convergence: go.Figure,
+                   problem_spec: tuple) -> None:
+    """Downloads: the paths map or the convergence figure, every run's numbers (each
+    row names its method), and a script."""
     runs = list(race.runs)
-    exports.buttons("newton_runs", convergence, export.trajectories_table(runs),
+    table = data_table(race)
+    exports.buttons("newton_runs", {"Convergence": convergence, "Paths on the plane": paths},
+                    table,
                     export.trajectories_arrays(runs),
                     exports.newton_script(problem_spec, runs[0].xs[0], runs))
 
