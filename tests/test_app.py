@@ -283,6 +283,23 @@ def test_presentation_mode_shows_one_chart_at_a_time(page):
     assert charts(at)[0] != first and charts(at)[0]["layout"]["font"]["size"] == 18
 
 
+def test_presentation_mode_turns_slides_with_the_arrow_buttons():
+    """◀ and ▶ (keyboard ← and →) step through the charts and stop at the ends."""
+    at = run(PAGE["Landscape"], **{"present": "true"})
+    slides = at.radio(key="present.slide").options
+    assert at.button(key="present.previous").disabled and not at.button(key="present.next").disabled
+    assert at.button(key="present.next").proto.shortcut.lower() == "right"
+    shown = [at.radio(key="present.slide").value]
+    for _ in range(len(slides) - 1):
+        at.button(key="present.next").click().run()
+        no_trouble(at)
+        shown.append(at.radio(key="present.slide").value)
+    assert shown == slides and len(charts(at)) == 1
+    assert at.button(key="present.next").disabled  # the last chart: no further
+    at.button(key="present.previous").click().run()
+    assert at.radio(key="present.slide").value == slides[-2]
+
+
 def test_display_toggles_redraw_without_recomputing(monkeypatch):
     from landscape.ui import newton_view
     at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "20"})

@@ -229,18 +229,52 @@ def test_a_click_on_the_landscape_map_starts_the_paths_or_centres_the_plane(serv
     tab.close()
 
 
-@pytest.mark.parametrize("page", ["Landscape", "Hessian", "Newton", "Compare"])
-def test_presentation_mode_puts_the_chart_above_the_fold_of_a_projector(server, browser, page):
-    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+@pytest.mark.parametrize("page, size", [("Landscape", (1280, 720)), ("Hessian", (1280, 720)),
+                                        ("Newton", (1280, 720)), ("Compare", (1280, 720)),
+                                        ("Landscape", (1920, 1080)), ("Newton", (1920, 1080))])
+def test_presentation_mode_puts_the_chart_above_the_fold_of_a_projector(server, browser, page,
+                                                                        size):
+    width, height = size
+    tab = browser.new_page(viewport={"width": width, "height": height})
     tab.goto(f"{server}/{page}?present=true&preset=poles", wait_until="domcontentloaded")
     tab.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(el => el._fullLayout)",
         timeout=60_000)
     chart = tab.locator(".js-plotly-plot").first.bounding_box()
-    assert chart["y"] >= 0 and chart["y"] + chart["height"] <= 720, chart
+    assert chart["y"] >= 0 and chart["y"] + chart["height"] <= height, chart
+    assert chart["height"] >= 0.3 * height  # and it uses the screen: larger on a larger one
+    explanation = tab.locator(".st-key-present-explanation").bounding_box()
+    assert explanation["y"] + 30 <= height, explanation  # its first line is on screen
+    for button in ("previous", "next"):  # the slide buttons show their arrows, not "..."
+        box = tab.locator(f".st-key-present-{button} button").first.bounding_box()
+        assert box["width"] >= 48, box
     ticks = tab.evaluate("() => Math.min(...[...document.querySelectorAll('.js-plotly-plot .xtick text')]"
                          ".map(t => parseFloat(getComputedStyle(t).fontSize)))")
     assert ticks >= 16, ticks  # tick labels readable from the back of the room
     assert tab.locator('[data-testid="stException"]').count() == 0
-    tab.screenshot(path=str(SHOTS / f"present-{page}.png"))
+    tab.screenshot(path=str(SHOTS / f"present-{page}-{width}.png"))
+    tab.close()
+
+
+def test_arrow_keys_turn_the_slides_in_presentation_mode(server, browser):
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(f"{server}/Landscape?present=true", wait_until="domcontentloaded")
+    tab.locator(".st-key-present-next button").first.wait_for(timeout=60_000)
+    checked = ".st-key-present-slide input:checked"
+    first = tab.locator(checked).evaluate("el => el.closest('label').innerText")
+    tab.mouse.click(640, 120)  # focus the page (the title), not a widget
+    tab.keyboard.press("ArrowRight")
+    tab.wait_for_function(
+        "(first) => { const el = document.querySelector('%s');"
+        " return el && el.closest('label').innerText !== first; }" % checked, arg=first,
+        timeout=30_000)
+    tab.wait_for_function("() => document.querySelector('.js-plotly-plot') &&"
+                          " document.querySelector('.js-plotly-plot')._fullData[0].type === 'surface'",
+                          timeout=30_000)  # the second chart, the 3-D surface, is drawn
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_function(
+        "(first) => { const el = document.querySelector('%s');"
+        " return el && el.closest('label').innerText === first; }" % checked, arg=first,
+        timeout=30_000)
+    assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()

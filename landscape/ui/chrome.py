@@ -20,17 +20,17 @@ PAGE_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: set by ``run_app`` just before it runs the page, taken by the page's ``start``
 _ENTRY = "_ui_entry_ran"
 
-#: presentation mode: large text, a compact top of the page, so that the chart and its
-#: explanation fit above the fold of a 1280 x 720 projector
+#: presentation mode: large text, a compact top of the page, and a chart as tall as the
+#: screen allows, so that the chart and its explanation fit above the fold of a
+#: 1280 x 720 projector and fill a 1920 x 1080 one
 _PRESENTATION_CSS = """<style>
 html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
 h1 {font-size: 1.9rem !important; padding: 0.2rem 0 0.4rem 0 !important;}
 [data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important;}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
 [data-testid="stExpander"] summary {padding-top: 0.3rem; padding-bottom: 0.3rem;}
-</style>"""
-#: the chart's height in presentation mode (fits 720 px below the title and the slide choice)
-PRESENTATION_HEIGHT = 340
+.st-key-present-chart {height: max(calc(100vh - %dpx), 300px) !important; flex: 0 0 auto !important;}
+</style>""" % (720 - 320)  # the chart's height: 320 px on a 1280 x 720 projector, more on larger
 
 
 def pages() -> list:
@@ -159,18 +159,39 @@ def wait(message: str) -> None:
     stop()
 
 
+_SLIDE = "present.slide"
+
+
 def present(slides: list[tuple[str, object, str]]) -> None:
     """Presentation mode: one chart at a time, large, with its explanation.
-    ``slides`` are (title, figure, explanation)."""
+    ``slides`` are (title, figure, explanation); the arrow keys ← and → (or the
+    buttons beside the chart names) turn to the previous and next chart."""
     titles = [title for title, _, _ in slides]
-    chosen = st.radio("chart", titles, horizontal=True, key="present.slide",
-                      label_visibility="collapsed")
+    if st.session_state.get(_SLIDE) not in titles:
+        st.session_state[_SLIDE] = titles[0]
+    at = titles.index(st.session_state[_SLIDE])
+    back, names, forward = st.columns([3, 20, 3], vertical_alignment="center")
+    back.button("◀", key="present.previous", shortcut="Left", disabled=at == 0,
+                on_click=_turn, args=(titles, -1), help="The previous chart")
+    forward.button("▶", key="present.next", shortcut="Right", disabled=at == len(titles) - 1,
+                   on_click=_turn, args=(titles, 1), help="The next chart")
+    chosen = names.radio("chart", titles, horizontal=True, key=_SLIDE,
+                         label_visibility="collapsed")
     title, fig, explanation = slides[titles.index(chosen)]
-    fig.update_layout(font=dict(size=18), height=PRESENTATION_HEIGHT)
+    fig.update_layout(font=dict(size=18), height=None, autosize=True)
     fig.update_xaxes(tickfont_size=16)
     fig.update_yaxes(tickfont_size=16)
-    st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch")
-    st.markdown(explanation)
+    # the chart's box is as tall as the screen allows (the CSS above): 340 px at 720
+    with st.container(key="present-chart"):
+        st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch",
+                        height="stretch")
+    st.container(key="present-explanation").markdown(explanation)
+
+
+def _turn(titles: list[str], delta: int) -> None:
+    """Button callback: show the chart ``delta`` places along ``titles``."""
+    at = titles.index(st.session_state.get(_SLIDE, titles[0])) + delta
+    st.session_state[_SLIDE] = titles[min(max(at, 0), len(titles) - 1)]
 
 
 def formula(latex: str) -> None:
