@@ -47,7 +47,7 @@ if ui.presenting():
     ui.present([("Paths", nv.paths_figure(race, step=ui.get("newton.step")),
                  "Each method's path on the plane of their principal components."),
                 ("Convergence", conv, "Exact Newton: the error squares each step. "
-                 "Approximate Newton: it shrinks by about ε per step.")])
+                 "Approximate Newton: it shrinks linearly, by at most about ε per step.")])
     ui.stop()
 
 
@@ -91,6 +91,6 @@ nv.export_buttons(race, nv.paths_figure(race, step=longest), conv, ui.problem_sp
 ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "
-           "linearly with rate about ε in the Hessian norm. The paper's basin condition is "
-           "M‖x₀ − x*‖ ≤ 0.1 l with the measured l (smallest eigenvalue at x*) and M "
+           "linearly, its rate in the Hessian norm at most about ε (the paper's bound). The "
+           "paper's basin condition is M‖x₀ − x*‖ ≤ 0.1 l with the measured l (smallest eigenvalue at x*) and M "
            "(Hessian-Lipschitz estimate).")

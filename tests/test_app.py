@@ -363,3 +363,14 @@ def test_user_text_in_an_error_is_shown_literally(page, params):
     message = at.error[0].value
     assert "](" not in message and r"\]\(" in message  # no link, no image: literal text
     assert "evil.example" in shown(message) or "127.0.0.1" in shown(message)
+
+
+def test_a_preset_shows_its_claim_measured_beside_its_explanation():
+    at = run(PAGE["Landscape"], preset="poles")
+    no_trouble(at)
+    measured = [c.value for c in at.caption if "Measured here" in c.value]
+    assert len(measured) == 1 and "α changes sign inside the map" in measured[0]
+    assert "does not hold" not in measured[0]
+    at = run(PAGE["Landscape"], preset="poles", **{"problem.n": "150"})  # changed since
+    no_trouble(at)
+    assert not [c for c in at.caption if "Measured here" in c.value]

@@ -9,6 +9,7 @@ import landscape as ls
 import landscape.ui.chrome  # noqa: F401  (registers every page's settings)
 from landscape.spectrum import spectrum
 from landscape.ui import compare_view, hessian_view, landscape_view, newton_view, presets, state
+from landscape.ui.claims import turn_backs
 from landscape.ui.builder import problem_from_spec
 
 
@@ -19,9 +20,7 @@ def settings(name: str, **changes) -> dict:
     return values
 
 
-def spec(values: dict, prefix: str) -> tuple:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()
-                        if k.startswith(prefix) and k not in state.DISPLAY_ONLY))
+spec = state.spec_of
 
 
 def landscape_of(values):
@@ -32,11 +31,6 @@ def race_of(values):
     return newton_view.race(spec(values, "problem."), spec(values, "newton."))
 
 
-def turn_backs(xs: np.ndarray) -> int:
-    """Successive steps that turn back (negative cosine): a zig-zag."""
-    steps = np.diff(xs, axis=0)
-    dots = np.sum(steps[1:] * steps[:-1], axis=1)
-    return int(np.sum(dots < 0))
 
 
 def test_every_preset_has_a_claim_test():
@@ -122,3 +116,21 @@ def test_whole_landscape_2d__one_basin_around_x_true():
     h = surf.alphas[1] - surf.alphas[0]
     assert abs(surf.alphas[i] - prob.x_true[0]) <= h and abs(surf.betas[j] - prob.x_true[1]) <= h
     assert view.directions.labels == ("x1", "x2")
+
+
+@pytest.mark.parametrize("name", sorted(presets.presets()))
+def test_the_measured_fact_shown_beside_each_preset_holds(name):
+    """The sentence the app prints under a preset's explanation is measured on the
+    preset's own numbers, and the claim holds there."""
+    from landscape.ui import claims
+    claim = claims.measure(name, settings(name))
+    assert claim.holds, claim.text
+    assert any(ch.isdigit() for ch in claim.text)  # a number, not a slogan
+
+
+def test_a_claim_that_fails_is_reported_as_failing():
+    """The measurement can say no: the ill-conditioned claim on a well-conditioned A."""
+    from landscape.ui import claims
+    claim = claims.measure("ill_conditioned", settings("ill_conditioned",
+                                                       **{"problem.matrix": "gaussian"}))
+    assert not claim.holds

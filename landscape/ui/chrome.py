@@ -11,7 +11,7 @@ import streamlit as st
 
 import landscape as ls
 
-from . import builder, presets, state
+from . import builder, claims, presets, state
 from .markdown import literal
 # every page's settings are registered before a URL is read
 from . import compare_view, hessian_view, landscape_view, newton_view  # noqa: F401
@@ -55,6 +55,7 @@ def run_app() -> None:
     state.sync_url()  # every run: the address bar is a link to what is on screen
     notes = st.container()  # above the page; filled once the page has drawn its widgets
     st.session_state[_PANELS] = []
+    st.session_state.pop(_CLAIM, None)
     st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
     try:
         page.run()
@@ -66,12 +67,24 @@ def run_app() -> None:
     _finish(notes)
 
 
+def _show_claim() -> None:
+    """Under the preset's explanation: its claim measured on this preset's numbers."""
+    box, name = st.session_state.pop(_CLAIM, (None, None))
+    if box is None or name not in claims.MEASUREMENTS:
+        return
+    values = {**{n: f.default for n, f in state.FIELDS.items()}, **presets.settings_of(name)}
+    claim = claims.measure(name, values)
+    box.caption(("**Measured here:** " if claim.holds else "**Measured here (the claim does not "
+                 "hold on these numbers):** ") + claim.text)
+
+
 def _finish(notes) -> None:
     """After the page: the notes on the settings (a link's ignored values, values the
     page's widgets clamped) and the sidebar. The sidebar comes after the page because
     the page reads the settings, not the widgets; its first chart then reaches the
     browser before the widgets' code, which competes with plotly.js on a small machine."""
     show_controls()  # a page that stopped before its first chart
+    _show_claim()
     for message in state.notes():
         notes.warning(literal(message))
     builder.sidebar()
@@ -108,10 +121,10 @@ def start(title: str) -> ls.Problem:
         text = chosen.explanation + (
             f" *(Changed since the preset: {', '.join(changed)}; this text describes the "
             "preset's own settings.)*" if changed else "")
-        if presenting():  # folded: the chart comes first on a projector
-            st.expander(f"Preset: {chosen.title}").info(text)
-        else:
-            st.info(f"**Preset: {chosen.title}.** {text}")
+        box = st.expander(f"Preset: {chosen.title}") if presenting() else st.container()
+        box.info(text if presenting() else f"**Preset: {chosen.title}.** {text}")
+        if not changed:  # measured after the page has drawn (``_finish``)
+            st.session_state[_CLAIM] = (box, chosen.name)
     prob = builder.current_problem()
     if prob is None:
         stop()
@@ -124,6 +137,8 @@ def presenting() -> bool:
 
 
 _PANELS = "_ui_panels"
+#: (the preset's box, its name) while its measured claim is still to be shown
+_CLAIM = "_ui_claim"
 
 
 def controls(label: str, draw) -> None:

@@ -38,7 +38,7 @@ register(**{
     "newton.eps": Field(0.5, float, low=0.05, high=0.95, label="ε of approximate Newton",
                         widget="slider",
                         options=dict(step=0.05, help="rows kept ~ d log(d/δ) / ε²; the error "
-                                                     "contracts by about ε per step")),
+                                                     "contracts by at most about ε per step")),
     "newton.seed": Field(0, int, low=0, high=2**31 - 1, label="sampling seed",
                          widget="number_input"),
     "newton.against": Field("iteration", str, ("iteration", "time"), label="x axis",

@@ -309,8 +309,12 @@ DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "landscape
 
 
 def spec(prefix: str) -> tuple[tuple[str, Any], ...]:
-    """The settings whose names start with ``prefix``, minus the display-only ones, as
-    a hashable cache key (lists become tuples)."""
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
-                        for k, v in settings().items()
+    """The current settings whose names start with ``prefix``, minus the display-only
+    ones, as a hashable cache key (lists become tuples)."""
+    return spec_of(settings(), prefix)
+
+
+def spec_of(values: Mapping[str, Any], prefix: str) -> tuple[tuple[str, Any], ...]:
+    """``spec`` of any settings ``values`` (name -> value), e.g. a preset's."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()
                         if k.startswith(prefix) and k not in DISPLAY_ONLY))
