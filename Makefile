@@ -18,8 +18,10 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# this machine only by default; a classroom on the local network: make run ADDRESS=0.0.0.0
+ADDRESS ?= 127.0.0.1
 run: $(VENV)/.run-deps
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --browser.gatherUsageStats false
 
 test: $(VENV)/.test-deps
 	scripts/ensure-chromium

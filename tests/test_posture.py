@@ -1,0 +1,47 @@
+"""How the server is started: this machine only by default, no usage statistics and
+no network look-ups wherever it is started from, and no tracebacks in the browser."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_config_keeps_the_server_local_and_its_errors_short():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["showErrorDetails"] in ("type", "none")  # no paths, no code
+
+
+def test_make_run_says_it_on_the_command_line_so_it_holds_from_any_directory():
+    makefile = (ROOT / "Makefile").read_text()
+    run = re.search(r"^run:.*\n\t(.*)$", makefile, re.M).group(1)
+    assert "--browser.gatherUsageStats false" in run and "--server.address $(ADDRESS)" in run
+    assert re.search(r"^ADDRESS \?= 127\.0\.0\.1$", makefile, re.M)
+
+
+def test_a_server_started_elsewhere_makes_no_network_look_up(tmp_path):
+    """Started from another directory with make run's flags, Streamlit listens on
+    127.0.0.1 only and does not try to find an external IP."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+           "8697", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.headless", "true"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if "URL:" in line:
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+    out = "".join(lines)
+    assert "URL: http://127.0.0.1:8697" in out, out
+    assert "external IP" not in out and "Network URL" not in out, out
