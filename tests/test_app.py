@@ -221,6 +221,18 @@ def test_large_sizes_ask_before_computing():
     assert at.checkbox(key="problem.allow_large")
 
 
+def test_a_link_cannot_skip_the_confirmation_of_a_large_computation():
+    """?problem.allow_large=true is ignored with a note: the link still asks first, and
+    the URL never carries the confirmation."""
+    at = run(PAGE["Landscape"], **{"problem.n": "41000", "problem.d": "50",
+                                   "problem.allow_large": "true"})
+    assert not at.exception and not charts(at)
+    assert "problem.allow_large ignored" in " ".join(shown(w.value) for w in at.warning)
+    assert not at.checkbox(key="problem.allow_large").value
+    at.checkbox(key="problem.allow_large").check().run()
+    assert "problem.allow_large" not in at.query_params
+
+
 def test_bad_link_parameters_are_ignored_with_a_note():
     at = run(PAGE["Home"], **{"problem.n": "-5", "problem.matrix": "banana"})
     assert not at.exception

@@ -70,7 +70,8 @@ state.register(**{
                                       widget="number_input", options=dict(format="%.3g")),
     "problem.upload_a": Field("", str),
     "problem.upload_b": Field("", str),
-    "problem.allow_large": Field(False, bool, label="Compute anyway", widget="checkbox"),
+    "problem.allow_large": Field(False, bool, label="Compute anyway", widget="checkbox",
+                                 in_url=False),
 })
 
 #: uploaded files by digest: (file name, bytes); bounded by Streamlit's upload limit

@@ -47,6 +47,8 @@ class Field:
     widget: str | None = None
     labels: Mapping = dataclass_field(default_factory=dict)
     options: Mapping = dataclass_field(default_factory=dict)  # more widget arguments
+    #: False for a setting a link must not carry (a confirmation that protects the machine)
+    in_url: bool = True
 
     def parse(self, text: str):
         """The value a URL string stands for, or ValueError saying why not."""
@@ -110,6 +112,10 @@ def parse_url(params: Mapping[str, str]) -> tuple[dict, list[str]]:
     notes, explicit = [], {}
     for name, text in params.items():
         if name not in FIELDS:
+            continue
+        if not FIELDS[name].in_url:
+            notes.append(f"Link parameter {name} ignored: a link cannot give this "
+                         "confirmation; tick it on the page if you want it.")
             continue
         try:
             explicit[name] = FIELDS[name].parse(text)
@@ -227,7 +233,8 @@ def url_params() -> dict[str, str]:
     if current.get("preset"):
         base.update(expand_preset(current["preset"]))
     return {name: FIELDS[name].format(v) for name, v in current.items()
-            if name in FIELDS and (v != base[name] or name == "preset" and v)}
+            if name in FIELDS and FIELDS[name].in_url
+            and (v != base[name] or name == "preset" and v)}
 
 
 def sync_url() -> None:
