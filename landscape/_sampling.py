@@ -145,8 +145,11 @@ def subsample(A: np.ndarray, D: np.ndarray, *, eps: float, delta: float,
     else:
         sigma = leverage_scores_sketch(A if sketch_matrix is None else sketch_matrix, root_d,
                                        rng, sketch_size=sketch_size, jl_dim=jl_dim)
-    factor = oversampling * np.log(d / delta) / eps**2
-    pi = np.minimum(1.0, factor * sigma)
+    # a tiny eps or delta or a huge C overflows the factor: then every row of the
+    # positive part is kept (pi = 1), the formula's limit
+    with np.errstate(over="ignore", divide="ignore"):
+        factor = oversampling * np.log(d / delta) / eps**2
+        pi = np.minimum(1.0, factor * sigma) if np.isfinite(factor) else (sigma > 0) * 1.0
     keep = rng.random(n) < pi  # pi_i = 0 where D_i <= 0
     negative = D < 0
     rows = np.flatnonzero(keep | negative)

@@ -34,7 +34,6 @@ counts the refusals); the SciPy peers see a finite wall value there instead.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +43,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from . import _descent, _peers, _sampling
 from ._trajectory import Recorder, Status, Trajectory
 from .problem import PoleError, Problem
-from .validation import choice, describe, positive_int, real_scalar
+from .validation import choice, describe, flag, instance, positive_int, real_scalar, seed_value
 
 __all__ = ["METHODS", "Status", "Trajectory", "minimize", "Rate", "BasinCondition",
            "Convergence", "convergence_rate", "basin_condition", "diagnose"]
@@ -120,11 +119,10 @@ def minimize(prob: Problem, x0, method: str = "newton", *, tol: float = 1e-10,
         ``max_iter <= 0``, ``eps`` or ``delta`` outside (0, 1), ``x0`` of the
         wrong length, not finite, or on (or beyond) the pole set.
     """
-    if not isinstance(prob, Problem):
-        raise ValueError(f"prob must be a landscape Problem; received {describe(prob)}.")
+    instance("prob", prob, Problem, "a landscape.Problem")
     method = choice("method", method, METHODS)
     tol = real_scalar("tol", tol, low=0.0, low_open=True)
-    seed = _seed(seed)
+    seed = seed_value("seed", seed)
     x0 = np.array(prob.check_point(x0, "x0"))
     settings = _options(method, options, prob)
     limit = MAX_STORED // prob.d - 1
@@ -159,12 +157,6 @@ _PER_STEP = {"newton": (*_LINE_SEARCH, "shift"),
              "lbfgs": (), "bfgs": (), "trust_exact": (), "trust_krylov": ()}
 
 
-def _seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; received {describe(seed)}.")
-    return int(seed)
-
-
 def _options(method: str, options: dict, prob: Problem) -> dict:
     """The method's options, defaults filled in, each checked."""
     known = OPTIONS[method]
@@ -183,15 +175,15 @@ def _options(method: str, options: dict, prob: Problem) -> dict:
         out["leverage"] = choice("leverage", out["leverage"], _sampling.LEVERAGE)
         out["oversampling"] = real_scalar("oversampling", out["oversampling"], low=0.0,
                                           low_open=True)
-        for name in ("sketch_size", "jl_dim"):
-            if out[name] is not None:
-                out[name] = positive_int(name, out[name])
-        if out["measure_error"] is None:
-            out["measure_error"] = prob.n * prob.d**2 <= MEASURE_ERROR_WORK
-        elif not isinstance(out["measure_error"], (bool, np.bool_)):
-            raise ValueError("measure_error must be True, False or None; received "
-                             f"{describe(out['measure_error'])}.")
-        out["measure_error"] = bool(out["measure_error"])
+        if out["sketch_size"] is not None:
+            out["sketch_size"] = positive_int(
+                "sketch_size", out["sketch_size"], high=prob.n,
+                why="n, the rows of A: a CountSketch with more rows only adds empty ones")
+        if out["jl_dim"] is not None:
+            out["jl_dim"] = positive_int("jl_dim", out["jl_dim"])
+        out["measure_error"] = (prob.n * prob.d**2 <= MEASURE_ERROR_WORK
+                                if out["measure_error"] is None
+                                else flag("measure_error", out["measure_error"]))
     elif method == "gd":
         out["step"] = choice("step", out["step"], GD_STEPS)
         if out["step"] == "constant" and prob.gamma != 0:
@@ -318,7 +310,7 @@ def basin_condition(prob: Problem, x0, x_star, *, samples: int = 8,
     x0 = prob.check_point(x0, "x0")
     x_star = prob.check_point(x_star, "x_star")
     samples = positive_int("samples", samples)
-    rng = np.random.default_rng(_seed(seed))
+    rng = np.random.default_rng(seed_value("seed", seed))
     distance = float(np.linalg.norm(x0 - x_star))
     h_star = _hessian_at(prob, x_star)
     smallest = _extreme_eigenvalue(h_star, prob.d, smallest=True)

@@ -14,7 +14,8 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
 from . import losses
-from .validation import MAX_DENSE_D, check_size, choice, real_array, real_scalar
+from .validation import (MAX_DENSE_D, ROOT_MAX, SQUARES_MAX, check_size, choice, real_array,
+                         real_scalar)
 
 KINDS = ("softmax", "unified")
 #: residual weight gamma of each kind: u(z) = exp(z) + gamma z
@@ -64,6 +65,13 @@ class Problem:
     w : None, a scalar or an (n,) array of regularisation weights, all >= 0
     gamma : optional residual weight in [0, 1]; overrides the kind's own
     x_true : optional (d,) point the target was generated from (realizable b)
+
+    Sizes that overflow float64 are refused (``validation.SQUARES_MAX``, 1/16 of the
+    largest float): every array's sum of squares must stay below it, and so must the
+    softmax Hessian bound of MATH.md 4, ``(7 + 6 max|b| + max w^2) ||A||_F^2``. Points
+    (and directions) must then satisfy ``||x||_2 <= point_limit = sqrt(SQUARES_MAX) /
+    max(1, sqrt((7 + 6 max|b| + max w^2) ||A||_F^2))``: there ``A x``, ``w o A x``, the
+    loss and (away from the pole set) its gradient and Hessian are all finite.
     """
 
     def __init__(self, A, b, kind: str = "softmax", w=None, gamma=None, *,
@@ -86,6 +94,7 @@ class Problem:
         self.w = _weights(w, n)
         self.w2 = self.w * self.w
         self.w2.setflags(write=False)
+        self.point_limit = _point_limit(A, self.b, self.w2)
         self.x_true = (None if x_true is None else
                        real_array("x_true", x_true, ndim=1, length=d,
                                   length_name="d, the number of columns of A"))
@@ -115,9 +124,20 @@ class Problem:
 
     # -- points -----------------------------------------------------------------
     def check_point(self, x, name: str = "x") -> np.ndarray:
-        """``x`` as a finite float64 vector of length d, or a ValueError."""
-        return real_array(name, x, ndim=1, length=self.d,
-                          length_name="d, the number of columns of A")
+        """``x`` as a finite float64 vector of length d with ``||x||_2 <=
+        point_limit``, or a ValueError."""
+        x = real_array(name, x, ndim=1, length=self.d,
+                       length_name="d, the number of columns of A")
+        self.check_reach(name, float(np.linalg.norm(x)))
+        return x
+
+    def check_reach(self, name: str, norm: float) -> None:
+        """Refuse points of norm ``norm`` above ``point_limit`` (``name`` says which)."""
+        if not norm <= self.point_limit:
+            raise ValueError(f"{name} is too large for this problem: ||{name}||_2 = {norm:.3g} "
+                             f"exceeds point_limit = {self.point_limit:.3g}, beyond which the "
+                             "loss or its derivatives may overflow float64 (see "
+                             "Problem.point_limit).")
 
     def _state(self, x) -> tuple[np.ndarray, np.ndarray, losses.ScaleFree]:
         x = self.check_point(x)
@@ -163,6 +183,8 @@ class Problem:
         if X.shape[1] != self.d:
             raise ValueError(f"X must have d = {self.d} columns (one point per row); "
                              f"received shape {X.shape}.")
+        if X.size:
+            self.check_reach("X", float(np.linalg.norm(X, axis=1).max()))
         step = max(1, _BATCH_ENTRIES // self.n)
         parts = [losses.evaluate_batch(X[i:i + step] @ self.A.T, self.b, self.gamma, self.w2)
                  for i in range(0, X.shape[0], step)]
@@ -207,7 +229,7 @@ class Problem:
         many products at one x, ``hessian_operator(x)`` reuses the parts.
         """
         x = self.check_point(x)
-        v = real_array("v", v, ndim=1, length=self.d, length_name="d, the number of columns of A")
+        v = self.check_point(v, "v")
         z, av = self.A @ x, self.A @ v  # two GEMVs beat one skinny GEMM here
         sf = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
@@ -246,8 +268,8 @@ def _weights(w, n: int) -> np.ndarray:
     if w is None:
         out = np.zeros(n)
     elif np.ndim(w) == 0 and not isinstance(w, (str, bytes)):
-        out = np.full(n, real_scalar("w", w if not isinstance(w, np.ndarray) else w.item(),
-                                     low=0.0))
+        value = real_scalar("w", w if not isinstance(w, np.ndarray) else w.item(), low=0.0)
+        out = np.array(real_array("w", np.full(n, value), ndim=1))  # the size rule, as a vector
     else:
         out = real_array("w", w, ndim=1, length=n, length_name="n, the number of rows of A",
                          copy=True)
@@ -257,6 +279,20 @@ def _weights(w, n: int) -> np.ndarray:
                              f"{int((out < 0).sum())} negative entries (first w[{i}] = {out[i]:g}).")
     out.setflags(write=False)
     return out
+
+
+def _point_limit(A: np.ndarray, b: np.ndarray, w2: np.ndarray) -> float:
+    """``sqrt(SQUARES_MAX) / max(1, S)`` with ``S^2 = (7 + 6 max|b| + max w^2) ||A||_F^2``,
+    the softmax Hessian bound of MATH.md 4 with ``||A||_F >= ||A||_2``; refuses data
+    whose S^2 exceeds ``SQUARES_MAX``."""
+    level = 7.0 + 6.0 * float(np.abs(b).max()) + float(w2.max())
+    fro2 = float(np.vdot(A, A))  # finite: real_array bounds every entry
+    if not fro2 <= SQUARES_MAX / level:
+        raise ValueError("A, b and w are too large together: the Hessian bound (7 + 6 max|b| + "
+                         f"max w^2) ||A||_F^2 = {level:.3g} * {fro2:.3g} must be at most max "
+                         f"float / 16 = {SQUARES_MAX:.3g}, or the derivatives overflow float64 "
+                         "(MATH.md 4); scale A, b or w down.")
+    return ROOT_MAX / max(1.0, float(np.sqrt(level * fro2)))
 
 
 def _finite(value: np.ndarray, what: str, sf: losses.ScaleFree | None) -> np.ndarray:

@@ -32,7 +32,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, aslinearope
 
 from . import losses
 from .problem import PoleError, Problem
-from .validation import MAX_DENSE_D, choice, describe, positive_int, real_array, real_scalar
+from .validation import (MAX_DENSE_D, choice, describe, flag, instance, positive_int,
+                         real_array, real_scalar, seed_value)
 
 #: Largest d for which ``spectrum`` forms H and computes every eigenvalue with a dense
 #: ``eigh``: at d = 2000 that is 32 MB and about half a second for ``eigvalsh`` on two
@@ -186,12 +187,15 @@ def spectrum(prob: Problem, x, k: int | None = None, *, eigenvectors: bool = Fal
     """
     _check_problem(prob)
     x = prob.check_point(x)
+    eigenvectors = flag("eigenvectors", eigenvectors)
     method = choice("method", method, METHODS)
     ends = choice("ends", ends, ENDS)
     k = _check_k(k, prob.d)
     tol = real_scalar("tol", tol, low=0.0)
     if max_iter is not None:
-        max_iter = positive_int("max_iter", max_iter)
+        max_iter = positive_int("max_iter", max_iter, high=2**31 - 1,
+                                why="ARPACK counts restarts in a 32-bit integer")
+    seed = seed_value("seed", seed)
     if method == "auto":
         method = "dense" if prob.d <= DENSE_MAX_D else "lanczos"
     if method == "dense":
@@ -311,7 +315,7 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
     k = positive_int("k", k)
     ends = choice("ends", ends, ENDS)
     _check_lanczos_k(k, d, ends)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_value("seed", seed))
     v0 = rng.standard_normal(d)
     shift = _norm_estimate(operator, v0) or 1.0  # H = 0: any positive shift will do
     shifted = LinearOperator((d, d), dtype=np.float64,
@@ -463,7 +467,7 @@ def lanczos_quadrature(operator: LinearOperator, *, n_probes: int = 16, n_steps:
     d = operator.shape[0]
     n_probes = positive_int("n_probes", n_probes)
     steps = min(positive_int("n_steps", n_steps), d)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_value("seed", seed))
     probes = rng.choice(np.array([-1.0, 1.0]), size=(d, n_probes)) / np.sqrt(d)
     chunk = max(1, _SLQ_BASIS_ENTRIES // (steps * d))
     nodes, weights = [], []
@@ -620,7 +624,8 @@ def hutchinson(operator: LinearOperator, *, n_probes: int = 64, seed: int = 0) -
         raise ValueError(f"n_probes must be at least 2 for a standard error; received {n_probes}.")
     operator = aslinearoperator(operator)
     d = operator.shape[0]
-    probes = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=(d, n_probes))
+    rng = np.random.default_rng(seed_value("seed", seed))
+    probes = rng.choice(np.array([-1.0, 1.0]), size=(d, n_probes))
     products = np.asarray(operator.matmat(probes))
     samples = np.einsum("ij,ij->j", probes, products)
     return TraceEstimate(estimate=float(samples.mean()),
@@ -1053,7 +1058,7 @@ def _lipschitz(prob, x, *, n_pairs, radius, seed, sigma_max) -> LipschitzCheck:
         radius = 1.0 / sigma_max if sigma_max > 0 else 1.0
     else:
         radius = real_scalar("radius", radius, low=0.0, low_open=True)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed_value("seed", seed))
     ratios, skipped = [], 0
     for _ in range(n_pairs):
         directions = rng.standard_normal((2, prob.d))
@@ -1205,8 +1210,7 @@ def trajectory_spectrum(prob: Problem, xs, *, k: int | None = None, method: str 
 # -- input checks -------------------------------------------------------------------------
 
 def _check_problem(prob) -> None:
-    if not isinstance(prob, Problem):
-        raise ValueError(f"prob must be a landscape.Problem; received {describe(prob)}.")
+    instance("prob", prob, Problem, "a landscape.Problem")
 
 
 def _check_k(k, d: int) -> int | None:

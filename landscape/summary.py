@@ -8,6 +8,7 @@ import numpy as np
 
 from .problem import Problem
 from .spectrum import spectrum
+from .validation import instance
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ProblemSummary:
 
 def summarize(prob: Problem, x=None) -> ProblemSummary:
     """Summary of ``prob`` at ``x`` (default 0, where alpha = n for every kind)."""
+    instance("prob", prob, Problem, "a landscape.Problem")
     x = np.zeros(prob.d) if x is None else prob.check_point(x)
     ev = prob.evaluate(x)
     if ev.at_pole:

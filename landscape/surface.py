@@ -12,13 +12,15 @@ the reference: z broadcast in row chunks, one exponential per cell and row of A.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import losses
 from .problem import Problem
-from .validation import positive_int, real_array, real_scalar
+from .validation import (ROOT_MAX, choice, describe, instance, positive_int, real_array,
+                         real_scalar, seed_value)
 
 #: most grid points along one axis of a surface (a 1001 x 1001 plane at n = 10^4
 #: takes a few seconds; beyond that the picture cannot show more detail anyway)
@@ -140,8 +142,14 @@ def _frozen(**arrays) -> dict:
 # -- grids and checks ----------------------------------------------------------
 
 def grid(span: float, resolution: int, *, center: float = 0.0) -> np.ndarray:
-    """``resolution`` evenly spaced points on ``[center - span, center + span]``."""
+    """``resolution`` evenly spaced points on ``[center - span, center + span]``, with
+    ``|center| + span <= sqrt(max float / 16)`` (``validation.ROOT_MAX``)."""
     span = real_scalar("span", span, low=0.0, low_open=True)
+    center = real_scalar("center", center)
+    if abs(center) + span > ROOT_MAX:
+        raise ValueError(f"|center| + span must be at most sqrt(max float / 16) = {ROOT_MAX:.3g}, "
+                         "or squares of grid points overflow float64; received center = "
+                         f"{center:g}, span = {span:g}.")
     resolution = positive_int("resolution", resolution, high=MAX_RESOLUTION)
     if resolution < 2:
         raise ValueError(f"resolution must be at least 2; received {resolution}.")
@@ -156,6 +164,10 @@ def _axis(name: str, values, cap: int) -> np.ndarray:
         raise ValueError(f"{name} must be strictly increasing (a positive span); received "
                          f"values from {values[0]:g} to {values[-1]:g}.")
     return values
+
+
+def _check_problem(prob) -> Problem:
+    return instance("prob", prob, Problem, "a landscape.Problem")
 
 
 def _plane(prob: Problem, center, u, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -189,10 +201,13 @@ def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fas
     -------
     Surface with ``values[j, i] = L(center + alphas[i] u + betas[j] v)``.
     """
-    center, u, v = _plane(prob, center, u, v)
+    center, u, v = _plane(_check_problem(prob), center, u, v)
     alphas = _axis("alphas", alphas, MAX_RESOLUTION)
     betas = _axis("betas", betas, MAX_RESOLUTION)
-    if method not in ("fast", "direct"):
+    prob.check_reach("center + alphas u + betas v", float(
+        np.linalg.norm(center) + np.abs(alphas).max() * np.linalg.norm(u)
+        + np.abs(betas).max() * np.linalg.norm(v)))
+    if not isinstance(method, str) or method not in ("fast", "direct"):
         raise ValueError(f"method must be 'fast' or 'direct'; received {method!r}.")
     P, Q, R = prob.A @ center, prob.A @ u, prob.A @ v
     if method == "direct":
@@ -363,11 +378,13 @@ def _display_range(values: np.ndarray, poles: np.ndarray) -> tuple[float, float]
 
 def line_1d(prob: Problem, center, direction, ts) -> Line:
     """The loss at ``center + ts[k] direction`` (direct evaluation, O(len(ts) n))."""
-    center = prob.check_point(center, "center")
+    center = _check_problem(prob).check_point(center, "center")
     direction = prob.check_point(direction, "direction")
     if not np.linalg.norm(direction) > 0:
         raise ValueError("direction must be non-zero; received the zero vector.")
     ts = _axis("ts", ts, MAX_LINE_POINTS)
+    prob.check_reach("center + ts direction", float(
+        np.linalg.norm(center) + np.abs(ts).max() * np.linalg.norm(direction)))
     P, Q = prob.A @ center, prob.A @ direction
     loss, sign, log_abs, near = _direct_cells(prob, P, Q, np.zeros_like(P), ts,
                                               np.zeros_like(ts), (ts.size,))
@@ -398,16 +415,14 @@ def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 
         their share of variance), "axes" (coordinate axes ``axes``), "custom" (the
         two rows of ``vectors``, kept as given).
     """
-    center = prob.check_point(center, "center")
-    if kind not in DIRECTION_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(map(repr, DIRECTION_KINDS))}; "
-                         f"received {kind!r}.")
+    center = _check_problem(prob).check_point(center, "center")
+    kind = choice("kind", kind, DIRECTION_KINDS)
     if prob.d < 2:
         raise ValueError(f"a plane needs d >= 2; received d = {prob.d}. Use line_1d.")
     if kind == "random":
-        if scale not in ("unit", "center"):
+        if not isinstance(scale, str) or scale not in ("unit", "center"):
             raise ValueError(f"scale must be 'unit' or 'center'; received {scale!r}.")
-        g = np.random.default_rng(seed).standard_normal((prob.d, 2))
+        g = np.random.default_rng(seed_value("seed", seed)).standard_normal((prob.d, 2))
         basis, _ = np.linalg.qr(g)
         norm = np.linalg.norm(center) if scale == "center" else 1.0
         if norm == 0:
@@ -457,10 +472,11 @@ def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 
                           orthonormal=True,
                           explained_variance=(float(share[0]), float(share[1])))
     if kind == "axes":
-        if (len(axes) != 2 or not all(isinstance(k, (int, np.integer)) for k in axes)
-                or not all(0 <= k < prob.d for k in axes) or axes[0] == axes[1]):
+        if (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2
+                or not all(isinstance(k, numbers.Integral) and not isinstance(k, bool)
+                           and 0 <= k < prob.d for k in axes) or axes[0] == axes[1]):
             raise ValueError(f"axes must be two different coordinates in 0..{prob.d - 1} "
-                             f"(counting from 0); received {axes}.")
+                             f"(counting from 0); received {describe(axes)}.")
         i, j = int(axes[0]), int(axes[1])
         e = np.eye(prob.d)
         return Directions(e[i], e[j], (f"x{i + 1}", f"x{j + 1}"), orthonormal=True)
@@ -490,9 +506,10 @@ def _extreme_eigenvectors(prob: Problem, x: np.ndarray, *, top: bool):
 def default_view(prob: Problem, span: float | None = None):
     """``(center, Directions, span)``: for d = 2 the whole landscape in x1, x2 about
     0; otherwise random orthonormal directions about 0."""
-    center = np.zeros(prob.d)
+    center = np.zeros(_check_problem(prob).d)
+    span = 3.0 if span is None else real_scalar("span", span, low=0.0, low_open=True)
     dirs = make_directions(prob, center, "axes" if prob.d == 2 else "random")
-    return center, dirs, 3.0 if span is None else span
+    return center, dirs, span
 
 
 # -- projections ----------------------------------------------------------------------

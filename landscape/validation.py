@@ -13,6 +13,17 @@ import numpy as np
 MAX_ENTRIES = 10**8
 #: Largest d for which a dense (d, d) Hessian is formed (800 MB at d = 10^4).
 MAX_DENSE_D = 10_000
+#: Largest sum of squares an input may reach: 1/16 of the largest float64 (1.1e307),
+#: which leaves room for the few such sums the loss and its derivatives add together.
+SQUARES_MAX = float(np.finfo(np.float64).max) / 16
+#: ``sqrt(SQUARES_MAX)`` (3.3e153): the largest norm of an input vector.
+ROOT_MAX = float(np.sqrt(SQUARES_MAX))
+
+
+def magnitude_limit(size: int) -> float:
+    """Largest ``|entry|`` of an array of ``size`` entries whose sum of squares stays
+    at most ``SQUARES_MAX``: ``sqrt(SQUARES_MAX / size)``."""
+    return ROOT_MAX / np.sqrt(max(size, 1))
 
 
 def describe(value) -> str:
@@ -28,7 +39,8 @@ def describe(value) -> str:
 def real_array(name: str, value, *, ndim: int, length: int | None = None,
                length_name: str = "", copy: bool = False) -> np.ndarray:
     """``value`` as a read-only C-contiguous float64 array of ``ndim`` dimensions,
-    all finite; the caller's array is never modified.
+    all finite, entries at most ``magnitude_limit(size)`` in magnitude (so its sum of
+    squares does not overflow); the caller's array is never modified.
 
     ``length`` (optional) is the required size of the first axis; ``length_name``
     says where it comes from (e.g. "n, the number of rows of A"). ``copy=True``
@@ -57,15 +69,28 @@ def real_array(name: str, value, *, ndim: int, length: int | None = None,
         arr = np.array(arr, dtype=np.float64, order="C")
     else:  # a view: freezing it must not freeze the caller's array
         arr = np.ascontiguousarray(arr, dtype=np.float64).view()
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = first[0] if len(first) == 1 else first
+    # max and min propagate NaN: two passes without an (n, d) temporary when all is well
+    top = float(max(arr.max(), -arr.min())) if arr.size else 0.0
+    if not np.isfinite(top):
+        bad = ~np.isfinite(arr)
         n_nan = int(np.isnan(arr).sum())
         raise ValueError(f"{name} must be finite; received {n_nan} NaN and "
-                         f"{int(bad.sum()) - n_nan} infinite entries (first at index {where}).")
+                         f"{int(bad.sum()) - n_nan} infinite entries (first at index "
+                         f"{_index(bad)}).")
+    limit = magnitude_limit(arr.size)
+    if top > limit:
+        raise ValueError(f"{name} is too large: its entries must be at most sqrt(max float "
+                         f"/ 16 / size) = {limit:.3g} in magnitude, or its sum of squares "
+                         f"overflows float64; received |entry| = {top:.3g} (at index "
+                         f"{_index(np.abs(arr) == top)}).")
     arr.setflags(write=False)
     return arr
+
+
+def _index(mask: np.ndarray):
+    """The index of the first True entry of ``mask`` (an int for a vector)."""
+    first = tuple(int(i) for i in np.argwhere(mask)[0])
+    return first[0] if len(first) == 1 else first
 
 
 def real_scalar(name: str, value, *, low: float | None = None, high: float | None = None,
@@ -73,30 +98,54 @@ def real_scalar(name: str, value, *, low: float | None = None, high: float | Non
     """``value`` as a finite float inside the given bounds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number; received {describe(value)}.")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int beyond float64
+        raise ValueError(f"{name} must be finite; received {describe(value)}.") from None
     lo = "(" if low_open else "["
     hi = ")" if high_open else "]"
     interval = (f"{lo}{'-inf' if low is None else format(low, 'g')}, "
                 f"{'inf' if high is None else format(high, 'g')}{hi}")
     if not np.isfinite(x):
         raise ValueError(f"{name} must be finite; received {x}.")
-    if low is not None and (x < low or (low_open and x == low)):
-        raise ValueError(f"{name} must lie in {interval}; received {x:g}.")
-    if high is not None and (x > high or (high_open and x == high)):
+    if ((low is not None and (x < low or (low_open and x == low)))
+            or (high is not None and (x > high or (high_open and x == high)))):
         raise ValueError(f"{name} must lie in {interval}; received {x:g}.")
     return x
 
 
-def positive_int(name: str, value, *, high: int | None = None) -> int:
-    """``value`` as an int >= 1 (and <= high)."""
+def positive_int(name: str, value, *, high: int | None = None, why: str = "") -> int:
+    """``value`` as an int >= 1 (and <= high; ``why`` explains the limit)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be a positive integer; received {describe(value)}.")
     v = int(value)
     if v < 1:
-        raise ValueError(f"{name} must be at least 1; received {v}.")
+        raise ValueError(f"{name} must be at least 1; received {describe(v)}.")
     if high is not None and v > high:
-        raise ValueError(f"{name} must be at most {high}; received {v}.")
+        raise ValueError(f"{name} must be at most {high}{f' ({why})' if why else ''}; "
+                         f"received {describe(v)}.")
     return v
+
+
+def seed_value(name: str, value) -> int:
+    """``value`` as a seed: an int >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer; received {describe(value)}.")
+    return int(value)
+
+
+def flag(name: str, value) -> bool:
+    """``value`` as a bool (True or False, NumPy's included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; received {describe(value)}.")
+    return bool(value)
+
+
+def instance(name: str, value, cls: type, what: str):
+    """``value`` itself, which must be an instance of ``cls`` (``what`` names it)."""
+    if not isinstance(value, cls):
+        raise ValueError(f"{name} must be {what}; received {describe(value)}.")
+    return value
 
 
 def check_size(n: int, d: int) -> None:

@@ -554,7 +554,7 @@ def test_seed_must_be_a_non_negative_integer(unified, seed):
 
 
 def test_prob_must_be_a_problem():
-    with _raises("prob must be a landscape Problem; received 'softmax'."):
+    with _raises("prob must be a landscape.Problem; received 'softmax'."):
         minimize("softmax", np.zeros(3))
 
 
