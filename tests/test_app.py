@@ -386,3 +386,28 @@ def test_a_preset_shows_its_claim_measured_beside_its_explanation():
     at = run(PAGE["Landscape"], preset="poles", **{"problem.n": "150"})  # changed since
     no_trouble(at)
     assert not [c for c in at.caption if "Measured here" in c.value]
+
+
+def test_a_replaced_upload_is_released_and_a_link_cannot_name_one():
+    """Only the session's current A and b are kept (and they go with the session); a
+    link cannot point at an upload's digest (another session's file)."""
+    at = upload({"upload.a": ("A.npy", npy(np.eye(3))), "upload.b": ("b.csv", b"0.5\n0.25\n0.25\n")})
+    first = at.session_state["_uploads"]
+    assert len(first) == 2
+    at.file_uploader(key="upload.a").upload("A2.npy", npy(2 * np.eye(3))).run()
+    no_trouble(at)
+    assert len(at.session_state["_uploads"]) == 2  # the first A is gone
+    digest = at.session_state["_settings"]["problem.upload_a"]
+    other = run(PAGE["Home"], **{"problem.source": "upload", "problem.upload_a": digest})
+    assert "problem.upload_a ignored" in " ".join(shown(w.value) for w in other.warning)
+    assert "upload a file for A" in other.error[0].value  # nothing of the first session's
+
+
+def test_an_upload_with_a_refused_extension_leaves_the_app_working():
+    """A client that skips the browser's file-type filter gets a message, and the
+    uploaders and the rest of the sidebar stay."""
+    at = run(PAGE["Home"], **{"problem.source": "upload"})
+    at.file_uploader(key="upload.a").upload("evil.exe", b"MZ\x90\x00").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.file_uploader(key="upload.a") and at.file_uploader(key="upload.b")
+    assert "must end in .npy, .npz or .csv" in shown(at.error[0].value)

@@ -68,14 +68,21 @@ state.register(**{
                              widget="number_input", options=dict(step=0.01, format="%.4g")),
     "problem.strong_convexity": Field(1.0, float, low=1e-12, high=1e6, label="strong convexity l",
                                       widget="number_input", options=dict(format="%.3g")),
-    "problem.upload_a": Field("", str),
-    "problem.upload_b": Field("", str),
+    # digests of this session's uploads (never from a link: another session's file)
+    "problem.upload_a": Field("", str, in_url=False),
+    "problem.upload_b": Field("", str, in_url=False),
     "problem.allow_large": Field(False, bool, label="Compute anyway", widget="checkbox",
                                  in_url=False),
 })
 
-#: uploaded files by digest: (file name, bytes); bounded by Streamlit's upload limit
-_UPLOADS: dict[str, tuple[str, bytes]] = {}
+#: the session's uploaded files by digest: (file name, bytes); only the current A and
+#: b are kept, and they go with the session
+_UPLOADS = "_uploads"
+
+
+def _uploads() -> dict[str, tuple[str, bytes]]:
+    return st.session_state.setdefault(_UPLOADS, {})
+
 
 @st.cache_resource(max_entries=8, show_spinner="Building the problem...")
 def problem_from_spec(spec: tuple) -> ls.Problem:
@@ -85,11 +92,12 @@ def problem_from_spec(spec: tuple) -> ls.Problem:
     w_setting = s["problem.w"]
     if s["problem.source"] == "upload":
         a_key, b_key = s["problem.upload_a"], s["problem.upload_b"]
-        if a_key not in _UPLOADS:
+        uploads = _uploads()
+        if a_key not in uploads:
             raise ValueError("upload a file for A (.npy, .npz or .csv); uploaded files are "
-                             "kept only while the server runs, so a link cannot carry them.")
-        a_name, a_bytes = _UPLOADS[a_key]
-        b_name, b_bytes = _UPLOADS.get(b_key, (None, None))
+                             "kept only for your session, so a link cannot carry them.")
+        a_name, a_bytes = uploads[a_key]
+        b_name, b_bytes = uploads.get(b_key, (None, None))
         w = None if w_setting == "none" else s["problem.w_value"]
         if w_setting == "strongly_convex":
             raise ValueError("w = strongly convex is available for generated problems; "
@@ -133,9 +141,13 @@ def _remember_upload(which: str) -> None:
         state.put(f"problem.upload_{which}", "")
         return
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    _UPLOADS[digest] = (upload.name, data)
+    digest = hashlib.sha256(data).hexdigest()
     state.put(f"problem.upload_{which}", digest)
+    uploads = _uploads()
+    uploads[digest] = (upload.name, data)
+    current = {state.get("problem.upload_a"), state.get("problem.upload_b")}
+    for old in set(uploads) - current:  # a replaced file is released
+        del uploads[old]
 
 
 def _preset_chosen() -> None:
@@ -152,10 +164,13 @@ def sidebar() -> None:
     state.bind("problem.kind", sb, after=_kind_changed)
     state.bind("problem.gamma", sb, after=_gamma_changed)
     if state.bind("problem.source", sb) == "upload":
-        sb.file_uploader("A (.npy, .npz, .csv)", type=["npy", "npz", "csv"], key="upload.a",
-                         on_change=_remember_upload, args=("a",))
-        sb.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", type=["npy", "npz", "csv"],
-                         key="upload.b", on_change=_remember_upload, args=("b",))
+        # no type= filter: Streamlit raises on a file whose name it refuses (a client can
+        # skip the browser's filter), and the uploaders vanish; the loader names the
+        # extensions it reads instead
+        sb.file_uploader("A (.npy, .npz, .csv)", key="upload.a", on_change=_remember_upload,
+                         args=("a",))
+        sb.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", key="upload.b",
+                         on_change=_remember_upload, args=("b",))
     else:
         c1, c2 = sb.columns(2)
         state.bind("problem.n", c1)

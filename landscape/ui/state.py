@@ -47,7 +47,8 @@ class Field:
     widget: str | None = None
     labels: Mapping = dataclass_field(default_factory=dict)
     options: Mapping = dataclass_field(default_factory=dict)  # more widget arguments
-    #: False for a setting a link must not carry (a confirmation that protects the machine)
+    #: False for a setting a link must not carry (a confirmation that protects the machine,
+    #: the digest of another session's upload)
     in_url: bool = True
 
     def parse(self, text: str):
@@ -114,8 +115,8 @@ def parse_url(params: Mapping[str, str]) -> tuple[dict, list[str]]:
         if name not in FIELDS:
             continue
         if not FIELDS[name].in_url:
-            notes.append(f"Link parameter {name} ignored: a link cannot give this "
-                         "confirmation; tick it on the page if you want it.")
+            notes.append(f"Link parameter {name} ignored: a link cannot carry it (a "
+                         "confirmation or an uploaded file is given on the page itself).")
             continue
         try:
             explicit[name] = FIELDS[name].parse(text)
