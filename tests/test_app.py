@@ -256,11 +256,11 @@ def test_newton_has_one_step_control_for_the_map_and_the_table():
     assert contour_trace["type"] == "contour"  # the landscape stays under the paths
     at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == last - 1
-    assert at.table[0].value.iloc[0]["k"] == min(last - 1, int(at.table[-1].value.iloc[0]["steps"]))
+    assert int(at.table[0].value.iloc[0]["k"]) == min(last - 1, int(at.table[-1].value.iloc[0]["steps"]))
     for _ in range(last + 3):
         at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == 0
-    assert at.table[0].value.iloc[0]["k"] == 0
+    assert at.table[0].value.iloc[0]["k"] == "0"
     path = next(t for t in charts(at)[0]["data"] if str(t.get("name", "")).startswith("gradient"))
     assert decode(path["x"]).size == 1  # the map shows iteration 0 too
     at.button(key="newton.next").click().run()
@@ -411,3 +411,9 @@ def test_an_upload_with_a_refused_extension_leaves_the_app_working():
     assert not at.exception, [e.value for e in at.exception]
     assert at.file_uploader(key="upload.a") and at.file_uploader(key="upload.b")
     assert "must end in .npy, .npz or .csv" in shown(at.error[0].value)
+
+
+def test_tables_show_integers_as_integers_and_missing_numbers_as_a_dash():
+    from landscape.ui.chrome import _cell
+    assert [_cell(v) for v in (200, None, float("nan"), 0.000123456, "exact Newton")] == [
+        "200", "–", "–", "0.0001235", "exact Newton"]

@@ -251,8 +251,18 @@ def _curvature_note(summary: ls.ProblemSummary) -> str:
 def show_table(rows: list[dict]) -> None:
     """A small table of records as static HTML (numbers to 4 significant digits; no
     interactive grid, which costs a second of loading in the browser)."""
-    st.table([{k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()}
-              for row in rows])
+    st.table([{k: _cell(v) for k, v in row.items()} for row in rows])
+
+
+def _cell(value) -> str:
+    """A table cell's text: floats to 4 significant digits, integers as integers (a
+    column mixing them with empty cells must not turn 200 into 200.0000), and "–" for
+    a number that does not exist (None, NaN)."""
+    if value is None or isinstance(value, float) and math.isnan(value):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def nudge(name: str, delta: int, high: int) -> None:
