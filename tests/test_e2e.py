@@ -110,7 +110,7 @@ def test_png_download_in_the_browser(server, browser):
     with tab.expect_download(timeout=60_000) as info:
         tab.get_by_role("button", name="Figure (PNG)").first.click()
     data = Path(info.value.path()).read_bytes()
-    assert info.value.suggested_filename == "hessian_spectrum.png"
+    assert info.value.suggested_filename == "hessian_spectrum_1.png"  # figure 1 of the page
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
