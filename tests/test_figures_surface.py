@@ -61,10 +61,34 @@ def test_contour_outlines_the_pole_set_and_veils_negative_alpha(poles):
     names = [t.get("name") for t in traces(fig)]
     assert "pole set (α = 0)" in names and "α < 0 (veiled)" in names
     veil = next(t for t in traces(roundtrip(fig)) if t.get("name") == "α < 0 (veiled)")
-    veiled = ~np.isnan(decode(veil["z"]))
-    np.testing.assert_array_equal(veiled, surf.alpha_sign < 0)
+    assert (veil["contours"]["type"], veil["contours"]["operation"],
+            veil["contours"]["value"]) == ("constraint", "<", 0)
+    np.testing.assert_array_equal(decode(veil["z"]) < 0, surf.alpha_sign < 0)  # veiled: α < 0
     outline = next(t for t in traces(fig) if t.get("name") == "pole set (α = 0)")
     assert outline["contours"]["start"] == 0 and outline["contours"]["coloring"] == "lines"
+
+
+def test_the_pole_set_is_drawn_where_alpha_vanishes_not_on_cell_steps(poles):
+    """The drawn pole set is the zero contour of alpha interpolated between cells: on
+    each row it crosses within a tenth of a cell of the true alpha = 0 (found by
+    bisection on the problem itself); the sign alone would place it mid-cell, up to
+    half a cell off."""
+    prob, center, dirs, surf = poles
+    field = figs.signed_alpha(surf)
+    assert np.array_equal(np.sign(field), surf.alpha_sign) and np.all(np.isfinite(field))
+    h = surf.alphas[1] - surf.alphas[0]
+    errors = []
+    for j in range(0, surf.betas.size, 5):
+        for i in np.flatnonzero(surf.alpha_sign[j, 1:] * surf.alpha_sign[j, :-1] < 0)[:1]:
+            f0, f1 = field[j, i], field[j, i + 1]
+            drawn = surf.alphas[i] + h * f0 / (f0 - f1)
+            sign = lambda a: prob.evaluate(center + a * dirs.u + surf.betas[j] * dirs.v).alpha_sign
+            lo, hi = surf.alphas[i], surf.alphas[i + 1]
+            for _ in range(50):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if sign(mid) == sign(lo) else (lo, mid)
+            errors.append(abs(drawn - 0.5 * (lo + hi)) / h)
+    assert errors and max(errors) < 0.1, errors
 
 
 def test_pole_cells_are_gaps_and_the_colour_range_is_not_swamped(poles):

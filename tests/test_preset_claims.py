@@ -84,6 +84,11 @@ def test_softmax_vs_unified__the_difference_is_visible():
     shown = difference.data[0].zmax  # the colour scale's top: the 90th percentile of |diff|
     assert shown >= 0.1 * (comp.display_max - comp.display_min)
     assert len(result.morph) == values["compare.morph_frames"]
+    # on the shared colour scale neither map is one flat colour: each spans a third of it
+    figs = compare_view.figures(result, log_scale=values["compare.log"])
+    for fig in (figs.first, figs.second):
+        z, trace = np.asarray(fig.data[0].z, float), fig.data[0]
+        assert np.nanmax(z) - np.nanmin(z) >= (trace.zmax - trace.zmin) / 3, fig.layout.title.text
 
 
 def test_realizable_vs_not__zero_loss_and_a_psd_hessian_at_x_true():

@@ -62,16 +62,16 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
         customdata=surface.values,
         hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>L = %{customdata:.6g}<extra></extra>"))
     if show_poles and surface.has_poles:
-        # the veil over alpha < 0 (where stationary points are spurious) is a contour
-        # trace so that it draws above the loss; the red line is the pole set alpha = 0
-        veil = "rgba(30,30,30,0.45)"
+        # the veil over alpha < 0 (where stationary points are spurious) and the red
+        # pole set alpha = 0 are both drawn from a smooth function of alpha, so their
+        # edge is interpolated between cells rather than a staircase of cells
+        alpha = signed_alpha(surface)
         fig.add_trace(go.Contour(
-            x=surface.alphas, y=surface.betas, z=np.where(surface.alpha_sign < 0, 1.0, np.nan),
-            zmin=0, zmax=1, contours=dict(coloring="heatmap"), line=dict(width=0),
-            colorscale=[[0, veil], [1, veil]], showscale=False, connectgaps=False,
+            x=surface.alphas, y=surface.betas, z=alpha, fillcolor="rgba(30,30,30,0.45)",
+            contours=dict(type="constraint", operation="<", value=0), line=dict(width=0),
             name="α < 0 (veiled)", hoverinfo="skip", showlegend=True))
         fig.add_trace(go.Contour(
-            x=surface.alphas, y=surface.betas, z=surface.alpha_sign.astype(float),
+            x=surface.alphas, y=surface.betas, z=alpha,
             contours=dict(start=0, end=0, size=1, coloring="lines"), showscale=False,
             colorscale=[[0, POLE_COLOR], [1, POLE_COLOR]], line=dict(width=3),
             name="pole set (α = 0)", hoverinfo="skip", showlegend=True))
@@ -82,6 +82,13 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     fig.update_xaxes(range=[surface.alphas[0], surface.alphas[-1]])
     fig.update_yaxes(range=[surface.betas[0], surface.betas[-1]])
     return equal_scale(fig)
+
+
+def signed_alpha(surface: Surface) -> np.ndarray:
+    """The normaliser alpha per cell, from ``alpha_sign`` and ``log_abs_alpha``, its
+    magnitude capped at e^700 so it stays finite: its zero contour, interpolated
+    linearly between cells, is the pole set (the sign alone would draw a staircase)."""
+    return surface.alpha_sign * np.exp(np.minimum(surface.log_abs_alpha, 700.0))
 
 
 def equal_scale(fig: go.Figure) -> go.Figure:
