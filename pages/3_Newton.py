@@ -23,8 +23,6 @@ def race_settings():
     ui.bind("newton.max_iter", c2)
     ui.bind("newton.eps", c3)
     ui.bind("newton.seed", c3)
-    ui.bind("newton.against", c3)
-    ui.bind("newton.error", c3)
 
 
 ui.controls("Methods and settings", race_settings)
@@ -86,6 +84,9 @@ def step_by_step():
 step_by_step()
 ui.show_controls()  # after the first chart (ui.controls)
 
+against, error = st.columns([1, 1])  # the convergence chart's own display settings
+ui.bind("newton.against", against)
+ui.bind("newton.error", error)
 st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
 nv.export_buttons(race, nv.paths_figure(race, step=longest), conv, ui.problem_spec())
 ui.show_table(nv.run_table(race))

@@ -207,3 +207,15 @@ def test_3d_surface_leaves_a_gap_along_the_pole_set_instead_of_spikes(poles):
     change[:, :-1] |= sign[:, 1:] != sign[:, :-1]
     assert np.all(np.isnan(z[change]))  # no wall drawn where the loss blows up
     assert np.nanmax(z) <= surf.display_max and np.isfinite(z).mean() > 0.5
+
+
+def test_a_map_coloured_by_the_excess_over_the_minimum(smooth):
+    """With ``minimum`` = L* the colour is log10(L − L*) (the level sets around the
+    minimiser stay visible), floored at the smallest positive excess on the grid."""
+    prob, surf = smooth
+    l_star = float(np.nanmin(surf.values)) - 1e-6
+    trace = figs.contour_figure(surf, minimum=l_star).data[0]
+    np.testing.assert_allclose(np.asarray(trace.z, float), np.log10(surf.values - l_star))
+    assert trace.zmin == pytest.approx(np.log10(np.nanmin(surf.values) - l_star))
+    assert "L − L*" in trace.colorbar.title.text
+    np.testing.assert_array_equal(np.asarray(trace.customdata), surf.values)  # hover: L itself

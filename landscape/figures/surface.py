@@ -42,23 +42,33 @@ def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
 def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
                    log_scale: bool = False, show_poles: bool = True,
                    title: str | None = None,
-                   zrange: tuple[float, float] | None = None) -> go.Figure:
+                   zrange: tuple[float, float] | None = None,
+                   minimum: float | None = None) -> go.Figure:
     """Contour map of ``surface.values`` over (alphas, betas).
 
     The colour range is ``surface.display_min .. display_max`` so one pole cannot
     swamp it; cells at the pole are gaps; the pole set (alpha = 0) is outlined and
     the region alpha < 0, where the loss's stationary points are spurious, veiled.
     ``zrange`` overrides the colour range (to share one scale between figures).
+    With ``minimum`` (the loss's minimum L*) the colour is log10(L - L*): the level
+    sets around the minimiser stay visible however flat the valley.
     """
-    lo, hi = zrange or (surface.display_min, surface.display_max)
+    values, lo, hi = surface.values, *(zrange or (surface.display_min, surface.display_max))
+    if minimum is not None:  # the excess; its smallest positive value is the log's floor
+        values, hi, log_scale = values - minimum, hi - minimum, True
+        positive = values[(values > 0) & np.isfinite(values)]
+        lo = float(positive.min()) if positive.size else hi * 1e-12
     floor = _log_floor(lo, hi)
-    z = _shown_values(surface.values, surface.pole, log_scale, floor)
+    z = _shown_values(values, surface.pole, log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
+    colorbar = _colorbar(log_scale, zmin, zmax)
+    if minimum is not None:
+        colorbar["title"] = f"L − L*<br>(L* = {minimum:.4g})"
     fig = go.Figure(go.Contour(
         x=surface.alphas, y=surface.betas, z=z, zmin=zmin, zmax=zmax, zauto=False,
         colorscale=COLORSCALE, ncontours=30, contours=dict(coloring="heatmap"),
         line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
-        colorbar=_colorbar(log_scale, zmin, zmax), name="loss",
+        colorbar=colorbar, name="loss",
         customdata=surface.values,
         hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>L = %{customdata:.6g}<extra></extra>"))
     if show_poles and surface.has_poles:

@@ -66,6 +66,7 @@ class Race:
     projections: tuple  # of ls.Projection, or of (k+1,) arrays for d = 1
     start_label: str
     line: ls.Line | None = None
+    loss_star: float = float("nan")  # L(x*), the bottom of the map's log(L − L*) colour
 
 
 # cache_resource: the results are frozen and read-only, so sharing them is safe and
@@ -99,7 +100,7 @@ def race(problem_spec: tuple, view_spec: tuple) -> Race:
     axis = ls.grid(1.25 * max(reach, 1e-3), 101)
     surface = ls.surface_2d(prob, x_star, dirs.u, dirs.v, axis, axis)
     return Race(tuple(runs), diagnostics, x_star, surface, dirs, projections,
-                POINT_LABELS[v["newton.start"]])
+                POINT_LABELS[v["newton.start"]], loss_star=float(prob.loss(x_star)))
 
 
 def _race_plane(prob: ls.Problem, x0: np.ndarray, x_star: np.ndarray,
@@ -167,13 +168,15 @@ def paths_figure(race: Race, *, step: int) -> go.Figure:
             figs.add_path_1d(paths, offsets[:k], run.loss[:k], run.method)
         return paths
     paths = figs.contour_figure(race.surface, labels=race.directions.labels,
+                                minimum=race.loss_star,
                                 title="Paths on the plane through x* of their principal "
                                       "components")
     figs.add_click_grid(paths, race.surface.alphas, race.surface.betas)
     for run, projection in zip(race.runs, race.projections):
         figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
-    return paths.update_layout(height=560, margin=dict(b=110),
-                               legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"))
+    # the legend under the axis title (right under the axes it covered the title)
+    return paths.update_layout(height=640, margin=dict(t=60, b=150),
+                               legend=dict(orientation="h", x=0, y=-0.17, yanchor="top"))
 
 
 def convergence_figure(race: Race, *, against: str, error: str) -> go.Figure:
