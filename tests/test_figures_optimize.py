@@ -131,3 +131,26 @@ def test_bad_inputs(runs):
         convergence_figure(trajs, convs[:1])
     with pytest.raises(ValueError, match=r"^labels must have one entry per trajectory \(4\)"):
         convergence_figure(trajs, labels=["a"])
+
+
+@pytest.mark.parametrize("steps", [1, 3, 7, 12, 40, 250])
+def test_iteration_axes_have_integer_ticks_only(steps):
+    """Iterations are whole numbers: the axis never offers 0.5 or 1.5, whatever the
+    length of the run."""
+    prob = ls.make_problem(40, 3, seed=1, kind="softmax")
+    run = ls.minimize(prob, np.zeros(3), "gd", max_iter=steps, tol=1e-300)
+    fig = convergence_figure(run)
+    axis = fig.layout.xaxis
+    assert float(axis.dtick).is_integer() and axis.tick0 == 0 and axis.tickformat == "d"
+    assert run.n_iter / axis.dtick <= 8
+
+
+def test_runs_told_apart_by_colour_use_the_colours_given():
+    """Compare's two Newton runs differ by their loss, not their method: each gets the
+    loss's colour (as in the page's other charts) and the legend says "loss"."""
+    prob = ls.make_problem(40, 3, seed=1, kind="softmax")
+    runs = [ls.minimize(prob, np.zeros(3), "newton") for _ in range(2)]
+    fig = convergence_figure(runs, labels=["γ = 0", "γ = 1"], colours=["#111111", "#222222"],
+                             legend_title="loss")
+    assert {t.line.color for t in fig.data} == {"#111111", "#222222"}
+    assert fig.layout.legend.title.text == "loss"

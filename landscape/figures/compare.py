@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 
 from landscape.spectrum import Spectrum
 
+from .style import integer_ticks
+
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
 
 
@@ -17,6 +19,7 @@ def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *
     """Sorted eigenvalues of several Hessians against their index, one marker series
     each; negative eigenvalues are drawn with open markers."""
     fig = go.Figure()
+    d = max(spec.d for spec in spectra)
     for spec, label, color in zip(spectra, labels, COLORS):
         values = np.asarray(spec.eigenvalues, dtype=float)
         index = np.asarray(spec.positions) + 1
@@ -29,7 +32,7 @@ def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *
     fig.update_layout(title=title, xaxis_title="index i (ascending)", yaxis_title="eigenvalue λ_i",
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"),
                       margin=dict(l=60, r=20, t=60, b=50))
-    return fig
+    return fig.update_xaxes(**integer_ticks(d))
 
 
 def curves_figure(ts: np.ndarray, curves: dict[str, np.ndarray], *, x_title: str,

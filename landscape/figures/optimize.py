@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..optimize import Convergence, Trajectory
-from .style import method_name, method_style
+from .style import integer_ticks, method_name, method_style
 
 AGAINST = ("iteration", "time")
 ERRORS = ("euclidean", "hessian")
@@ -33,6 +33,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
                        diagnostics: Convergence | Sequence[Convergence | None] | None = None,
                        *, against: str = "iteration", error: str = "hessian",
                        labels: Sequence[str] | None = None,
+                       colours: Sequence[str] | None = None, legend_title: str = "method",
                        title: str = "Convergence") -> go.Figure:
     """Error and gradient norm of each run on log scales, side by side.
 
@@ -45,6 +46,9 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
     against : "iteration" (k) or "time" (``elapsed``, seconds).
     error : "hessian" (``||x_k - x*||_{H*}``) or "euclidean" (``||x_k - x*||_2``).
     labels : legend names (default ``run_label``).
+    colours : one colour per run, when the runs differ by something other than their
+        method (e.g. two losses); default each method's own colour (``style``).
+    legend_title : what the legend's entries are ("method", "loss", ...).
 
     Zeros (an exact hit) cannot sit on a log axis and are left out of the line.
     Hovering shows the run, k, the time, the value and the loss.
@@ -80,7 +84,10 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
         seen[run.method] = repeat + 1
         style = method_style(run.method)
         line = dict(style["line"])
-        if repeat:  # another run of the same method: another dash, same colour
+        if colours is not None:  # the runs are told apart by colour, not by method
+            line = dict(color=colours[i], dash="solid")
+            style = dict(style, marker=dict(style["marker"], color=colours[i]))
+        elif repeat:  # another run of the same method: another dash, same colour
             others = [d for d in _DASHES if d != line.get("dash", "solid")]
             line["dash"] = others[(repeat - 1) % len(others)]
         if not run.success:
@@ -107,10 +114,11 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
                                "loss = %{customdata[2]:.8g}<extra></extra>")),
                 row=1, col=col)
     x_title = "iteration k" if against == "iteration" else "time (s)"
+    ticks = integer_ticks(max(run.n_iter for run in runs)) if against == "iteration" else {}
     for col in range(1, len(panels) + 1):
-        fig.update_xaxes(title_text=x_title, row=1, col=col)
+        fig.update_xaxes(title_text=x_title, row=1, col=col, **ticks)
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
-    fig.update_layout(title=title, hovermode="closest", legend=dict(title="method"),
+    fig.update_layout(title=title, hovermode="closest", legend=dict(title=legend_title),
                       template="plotly_white", margin=dict(t=80))
     return fig
 

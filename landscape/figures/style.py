@@ -26,6 +26,14 @@ METHOD_DASHES = {"newton": "solid", "approx_newton": "dash", "gd": "solid",
 assert set(METHOD_NAMES) == set(METHOD_COLOURS) == set(METHOD_MARKERS) == set(METHODS)
 
 
+def integer_ticks(span: float) -> dict:
+    """Plotly axis settings for an integer quantity (an iteration, an index) running
+    over 0..span: ticks only at integers, about eight at most (1, 2 or 5 times a power
+    of ten apart), never 0.5 or 1.5."""
+    step = next(m * 10**e for e in range(16) for m in (1, 2, 5) if span <= 8 * m * 10**e)
+    return dict(tick0=0, dtick=step, tickformat="d")
+
+
 def method_name(method: str) -> str:
     """The display name of a method code (an unknown one is shown as given)."""
     return METHOD_NAMES.get(method, method)

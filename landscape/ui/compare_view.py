@@ -103,7 +103,10 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
     names = [f"γ = {g1:g}", f"γ = {g2:g}"]
     spectra = compare_figures.spectra_overlay_figure(result.spectra, names,
                                                      title="Hessian eigenvalues at x = 0")
-    newton = optimize_figures.convergence_figure(list(result.runs), labels=names)
+    newton = optimize_figures.convergence_figure(list(result.runs), labels=names,
+                                                 colours=compare_figures.COLORS[:2],
+                                                 legend_title="loss",
+                                                 title="Exact Newton on both losses")
     if result.surfaces is None:
         first, second = result.lines
         both = compare_figures.curves_figure(first.ts, dict(zip(names, (first.values, second.values))),
