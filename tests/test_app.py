@@ -417,3 +417,16 @@ def test_tables_show_integers_as_integers_and_missing_numbers_as_a_dash():
     from landscape.ui.chrome import _cell
     assert [_cell(v) for v in (200, None, float("nan"), 0.000123456, "exact Newton")] == [
         "200", "–", "–", "0.0001235", "exact Newton"]
+
+
+def test_x_true_is_marked_where_it_lies_on_the_plane():
+    """d = 2: the plane is the whole space, so x_true is on it and marked; on a random
+    plane of d = 5 it is not, and the caption says how far off it lies."""
+    at = run(PAGE["Landscape"], preset="whole_landscape_2d")
+    no_trouble(at)
+    names = [t.get("name") for t in charts(at)[0]["data"]]
+    assert "x_true" in names
+    at = run(PAGE["Landscape"], preset="poles")
+    no_trouble(at)
+    assert "x_true" not in [t.get("name") for t in charts(at)[0]["data"]]
+    assert any("x_true is not drawn: it lies" in c.value for c in at.caption)

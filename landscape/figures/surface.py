@@ -223,6 +223,18 @@ def add_trajectory(fig: go.Figure, projection: Projection, method: str, *,
     return fig
 
 
+def add_point(fig: go.Figure, a: float, c: float, label: str) -> go.Figure:
+    """Mark one named point (a, c) of the plane, e.g. x_true, with its name beside it."""
+    fig.add_trace(go.Scatter(x=[a], y=[c], mode="markers+text", text=[label],
+                             textposition="top right", textfont=dict(color="white", size=14),
+                             marker=dict(symbol="x-thin-open", size=16, color="white",
+                                         line=dict(width=3, color="white")),
+                             name=label, showlegend=False,
+                             hovertemplate=f"{label}<br>a = %{{x:.4g}}<br>c = %{{y:.4g}}"
+                                           "<extra></extra>"))
+    return fig
+
+
 def add_click_grid(fig: go.Figure, alphas: np.ndarray, betas: np.ndarray, *,
                    name: str = "click to start here", points: int = 25) -> go.Figure:
     """An invisible grid of ``points`` x ``points`` markers over the plane, so that a

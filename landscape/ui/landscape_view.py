@@ -82,6 +82,7 @@ class LandscapeView:
     paths: dict  # method name -> (Projection or 1-D coordinates, losses)
     center: np.ndarray | None = None  # x₀, the point at a = c = 0
     start_label: str = ""  # where the paths start
+    x_true: ls.Projection | None = None  # x_true on the plane (a realizable b), if any
 
 
 def center_is_zero(problem_spec: tuple, kind: str, custom: str) -> bool:
@@ -144,7 +145,19 @@ def landscape_view(problem_spec: tuple, view_spec: tuple,
     line = ls.line_1d(prob, center, dirs.u, ls.grid(span, 801))
     paths = {m: (ls.project(path, center, dirs.u, dirs.v), prob.loss_batch(path))
              for m, path in xs.items()}
-    return LandscapeView(surface, line, dirs, label, paths, center, start_label)
+    x_true = (None if prob.x_true is None else
+              ls.project(np.asarray(prob.x_true)[None], center, dirs.u, dirs.v))
+    return LandscapeView(surface, line, dirs, label, paths, center, start_label, x_true)
+
+
+def on_plane(view: LandscapeView) -> bool:
+    """Whether x_true lies on the drawn plane (to rounding) and inside its span."""
+    where = view.x_true
+    if where is None:
+        return False
+    scale = 1.0 + float(np.linalg.norm(view.center)) + abs(where.alphas[0]) + abs(where.betas[0])
+    inside = all(abs(v) <= view.surface.alphas[-1] for v in (where.alphas[0], where.betas[0]))
+    return inside and where.distance[0] <= 1e-9 * scale
 
 
 def click_on_map(view: LandscapeView, selection, action: str) -> None:
@@ -188,6 +201,8 @@ def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool,
     contour = figs.contour_figure(view.surface, labels=labels, log_scale=log_scale,
                                   show_poles=show_poles)
     contour.update_layout(height=MAP_HEIGHT)
+    if on_plane(view):
+        figs.add_point(contour, view.x_true.alphas[0], view.x_true.betas[0], "x_true")
     if click:
         figs.add_click_grid(contour, view.surface.alphas, view.surface.betas,
                             name=CLICK_HINTS[click])
@@ -217,6 +232,12 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
             notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {ratio:.3g} times "
                          f"{'longer' if curv[1] < curv[0] else 'shorter'} along v than along u.")
         surf = view.surface
+        if on_plane(view):
+            notes.append("×: x_true, where the realizable b was made (L is smallest there up "
+                         "to the noise).")
+        elif view.x_true is not None:
+            notes.append(f"x_true is not drawn: it lies {view.x_true.distance[0]:.3g} from "
+                         "this plane or outside its span.")
         if surf.has_poles:
             where = " (red)" if show_poles else ""
             notes.append(f"This plane meets the **pole set** α = 0{where}: α changes sign there, "
