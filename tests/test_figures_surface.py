@@ -219,3 +219,20 @@ def test_a_map_coloured_by_the_excess_over_the_minimum(smooth):
     assert trace.zmin == pytest.approx(np.log10(np.nanmin(surf.values) - l_star))
     assert "L − L*" in trace.colorbar.title.text
     np.testing.assert_array_equal(np.asarray(trace.customdata), surf.values)  # hover: L itself
+
+
+def test_an_exact_fit_does_not_stretch_the_log_colour_scale():
+    """Centred at x_true of a noiseless realizable b, one cell has L = 0 (or 1e-31):
+    the log scale starts at a robust floor (0.5th percentile of the positive values),
+    a few decades below the top, not 12 or 30 decades; that cell is drawn at the
+    floor's colour, not as a gap."""
+    prob = ls.make_problem(100, 4, seed=0, kind="softmax", target="realizable", noise=0.0,
+                           w="none")
+    x_true = np.asarray(prob.x_true)
+    dirs = ls.make_directions(prob, x_true, "random", seed=0)
+    surf = ls.surface_2d(prob, x_true, dirs.u, dirs.v, ls.grid(3, 101), ls.grid(3, 101))
+    assert np.nanmin(surf.values) <= 1e-28  # the exact fit is on the grid
+    trace = figs.contour_figure(surf, log_scale=True).data[0]
+    assert trace.zmax - trace.zmin <= 6, (trace.zmin, trace.zmax)
+    z = np.asarray(trace.z, float)
+    assert np.isfinite(z[50, 50]) and z[50, 50] == pytest.approx(trace.zmin)

@@ -26,10 +26,16 @@ def _shown_values(values: np.ndarray, hide: np.ndarray, log_scale: bool,
     return shown
 
 
-def _log_floor(lo: float, hi: float) -> float:
-    """Smallest value drawn on a log scale: the surface's minimum, or 1e-12 of its top
-    when the minimum is 0 (an exact fit)."""
-    return lo if lo > 0 else max(hi, 1e-300) * 1e-12
+def _log_floor(values: np.ndarray, lo: float, hi: float) -> float:
+    """Smallest value drawn on a log scale: the minimum ``lo`` when it is positive and
+    within 12 decades of the top ``hi``; at an exact fit (a cell at L = 0 or 1e-31),
+    the 0.5th percentile of the positive values, so one cell cannot stretch the
+    colour scale over dozens of decades (never below 1e-12 of the top)."""
+    if lo > 0 and lo >= hi * 1e-12:
+        return lo
+    positive = values[np.isfinite(values) & (values > 0)]
+    robust = float(np.percentile(positive, 0.5)) if positive.size else 0.0
+    return max(robust, max(hi, 1e-300) * 1e-12)
 
 
 def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
@@ -58,7 +64,7 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
         values, hi, log_scale = values - minimum, hi - minimum, True
         positive = values[(values > 0) & np.isfinite(values)]
         lo = float(positive.min()) if positive.size else hi * 1e-12
-    floor = _log_floor(lo, hi)
+    floor = _log_floor(values, lo, hi)
     z = _shown_values(values, surface.pole, log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     colorbar = _colorbar(log_scale, zmin, zmax)
@@ -114,7 +120,7 @@ def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
     """3-D surface of the loss; cells at poles or above the display range are gaps,
     so a pole shows as a hole rather than a spike that flattens everything else."""
     lo, hi = surface.display_min, surface.display_max
-    floor = _log_floor(lo, hi)
+    floor = _log_floor(surface.values, lo, hi)
     # a pole and the cells next to it are gaps: the steep walls there draw as spikes
     hide = _grow(surface.pole | _sign_changes(surface.alpha_sign), 1)
     z = _shown_values(surface.values, hide | (surface.values > hi), log_scale, floor)
@@ -174,7 +180,7 @@ def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
     fig.update_layout(title=title, xaxis_title=label, yaxis_title="L(x)", uirevision=UIREVISION,
                       margin=dict(l=60, r=20, t=50 if title else 20, b=50))
     if log_scale:
-        floor = _log_floor(line.display_min, top)
+        floor = _log_floor(line.values, line.display_min, top)
         fig.update_yaxes(type="log", range=[np.log10(max(line.display_min, floor)),
                                             np.log10(max(top, floor)) + 0.1])
     else:
