@@ -117,13 +117,15 @@ def equal_scale(fig: go.Figure) -> go.Figure:
 
 def surface3d_figure(surface: Surface, *, labels: tuple[str, str] = ("a", "c"),
                      log_scale: bool = False, title: str | None = None) -> go.Figure:
-    """3-D surface of the loss; cells at poles or above the display range are gaps,
-    so a pole shows as a hole rather than a spike that flattens everything else."""
+    """3-D surface of the loss, clipped to the colour range: where the loss rises above
+    it, and along the pole set where it blows up on both sides, the surface is a flat
+    top at ``display_max`` (a smooth wall, never spikes that flatten everything else)."""
     lo, hi = surface.display_min, surface.display_max
     floor = _log_floor(surface.values, lo, hi)
-    # a pole and the cells next to it are gaps: the steep walls there draw as spikes
-    hide = _grow(surface.pole | _sign_changes(surface.alpha_sign), 1)
-    z = _shown_values(surface.values, hide | (surface.values > hi), log_scale, floor)
+    # the loss blows up on both sides of a pole: there the surface is the flat top
+    top = surface.pole | _sign_changes(surface.alpha_sign) | ~np.isfinite(surface.values)
+    z = _shown_values(np.where(top, hi, np.minimum(surface.values, hi)),
+                      np.zeros(top.shape, bool), log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     fig = go.Figure(go.Surface(
         x=surface.alphas, y=surface.betas, z=z, cmin=zmin, cmax=zmax, colorscale=COLORSCALE,
@@ -147,19 +149,6 @@ def _sign_changes(sign: np.ndarray) -> np.ndarray:
     change[:, 1:] |= cols
     change[:, :-1] |= cols
     return change
-
-
-def _grow(mask: np.ndarray, cells: int) -> np.ndarray:
-    """``mask`` widened by ``cells`` cells in each direction of the grid."""
-    grown = mask.copy()
-    for _ in range(cells):
-        step = grown.copy()
-        step[1:, :] |= grown[:-1, :]
-        step[:-1, :] |= grown[1:, :]
-        step[:, 1:] |= grown[:, :-1]
-        step[:, :-1] |= grown[:, 1:]
-        grown = step
-    return grown
 
 
 def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
