@@ -24,6 +24,8 @@ import streamlit as st
 _STATE = "_settings"
 _NOTES = "_settings_notes"
 
+#: the longest value a link may give a setting (a custom vector of d = 200 numbers fits)
+TEXT_MAX = 4000
 #: how a field is drawn: the Streamlit widget function's name
 WIDGETS = ("number_input", "selectbox", "radio", "toggle", "checkbox", "slider",
            "select_slider", "multiselect", "text_input")
@@ -53,6 +55,8 @@ class Field:
 
     def parse(self, text: str):
         """The value a URL string stands for, or ValueError saying why not."""
+        if len(text) > TEXT_MAX:
+            raise ValueError(f"expected at most {TEXT_MAX:,} characters; received {len(text):,}")
         if self.kind is bool:
             if text not in ("true", "false"):
                 raise ValueError("expected true or false")
