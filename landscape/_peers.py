@@ -4,11 +4,27 @@
 rule, ``||grad|| <= tol ||grad(x0)||``, from the callback. Every iterate the callback
 sees is recorded into the same ``Trajectory``.
 
-SciPy must never see an exception: on and beyond the pole set (alpha <= 0, where
-the unified loss is infinite or on its spurious side) and wherever the loss is not
-finite, the callbacks return the finite wall value ``WALL`` with a zero gradient,
-which every line search and trust region treats as "much worse": it shortens the
-step.
+The pole guard (unified loss, MATH.md 5). SciPy must never see an exception, and
+must never step across the pole set. Every trial point SciPy asks about lies on a
+segment from its current iterate, the *anchor* (the last iterate the callback
+accepted): ``x_a + p``. Where the loss is defined at the trial point and that
+segment stays off the pole set, SciPy sees the true loss and gradient. Elsewhere (the
+segment touches ``alpha <= 0`` or comes within ``POLE_RTOL`` of it, or the values are
+not finite) it sees a *wall*: the quadratic model
+
+    m(x) = L(x_a) + g_a . (x - x_a) + mu/2 ||x - x_a||^2,    mu = 2 s / (tau ||p||^2),
+
+with ``g_a`` the gradient at the anchor, ``s = -g_a . p`` the decrease rate along the
+step and ``tau`` the fraction of the segment that stays off the pole set (0.1 where
+values overflow). Along the step, ``m`` falls with the anchor's slope and has its
+minimum at ``tau / 2``, half-way to the pole set; at the trial point it lies above
+``L(x_a)`` and its gradient points back to the anchor. So the trial fails every
+sufficient-decrease test and trust-region ratio, and the interpolating line searches
+(Moré-Thuente in L-BFGS-B and BFGS) backtrack to half-way to the pole set, where the
+loss is defined. A constant wall value does not work: a huge value with a zero (or
+any) gradient makes the cubic and quadratic interpolation step collapse to about
+``s / wall`` times the trial step, so L-BFGS-B "converged" at x0 without a step;
+``inf`` makes the same arithmetic give 0 and NaN.
 """
 
 from __future__ import annotations
@@ -20,34 +36,59 @@ import numpy as np
 import scipy.optimize as so
 
 from . import losses
-from ._descent import _NEAR_POLE, Point, _record, evaluate
+from ._descent import (_NEAR_POLE, EPS, Point, _record, evaluate, rounding_allowance,
+                       segment_touches_pole)
 from ._trajectory import Recorder, Status, Trajectory
 from .problem import Problem
 
 SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "bfgs": "BFGS", "trust_exact": "trust-exact",
                  "trust_krylov": "trust-krylov"}
-#: what SciPy sees where the loss is undefined: large, finite (inf breaks some line
-#: searches' arithmetic), far above any loss of a bounded problem.
-WALL = 1e30
 #: evaluations kept: SciPy asks for the same point again (fun, then hess, then callback)
 _CACHE = 8
+#: the share of a trial step a wall aims for where the values at its end overflow (the
+#: same factor as our line search's, _descent.line_search)
+_OVERFLOW_FRACTION = 0.1
+#: bisections locating where a step first touches the pole set, once bracketed within
+#: a factor of two: tau/2 needs tau only to a few per cent
+_BISECTIONS = 5
+#: conjugate-gradient steps of the check behind a peer's "stalled" (one Hessian-vector
+#: product each)
+_CHECK_CG = 20
+
+
+class _BrokenStep(Exception):
+    """SciPy proposed a trial point with NaN or infinite entries (trust-krylov's
+    Lanczos process breaks down once the gradient is tiny); every later trial would be
+    the same, so the run ends there."""
 
 
 class _Oracle:
-    """Loss, gradient and Hessian at the points SciPy asks for; never raises."""
+    """Loss, gradient and Hessian at the points SciPy asks for. Raises only
+    ``_BrokenStep`` (caught by ``run_scipy``), where SciPy's trial point is not finite.
+
+    ``anchor`` is SciPy's current iterate (``run_scipy`` starts it at x0 and its
+    callback moves it); a trial point is judged by the segment from it, and where that
+    segment leaves the domain SciPy sees a wall (module docstring). ``refused_pole``
+    and ``refused_overflow`` count the walls by cause.
+    """
 
     def __init__(self, prob: Problem, parts: bool):
         self.prob = prob
         self.parts = parts
-        self.cache: OrderedDict[bytes, Point | None] = OrderedDict()
+        self.cache: OrderedDict[bytes, tuple[np.ndarray | None, Point | None]] = OrderedDict()
         self.last_hessian = np.eye(prob.d)
+        self.anchor: Point | None = None
+        self.refused_pole = 0
+        self.refused_overflow = 0
 
-    def point(self, x: np.ndarray) -> Point | None:
+    def _evaluate(self, x: np.ndarray) -> tuple[np.ndarray | None, Point | None]:
+        """``z = A x`` (None where not finite) and the point at x (None where alpha <= 0,
+        next to the pole set, or anything is not finite)."""
         key = x.tobytes()
         if key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
-        point = None
+        z = point = None
         if np.all(np.isfinite(x)):
             with np.errstate(**_NEAR_POLE):
                 z = self.prob.A @ x
@@ -55,16 +96,66 @@ class _Oracle:
                 point = evaluate(self.prob, np.array(x), z, parts=self.parts)
                 if point is not None and point.sf.near_pole:
                     point = None
-        self.cache[key] = point
+            else:
+                z = None
+        self.cache[key] = (z, point)
         if len(self.cache) > _CACHE:
             self.cache.popitem(last=False)
-        return point
+        return z, point
+
+    def point(self, x: np.ndarray) -> Point | None:
+        """The point at x, whatever the segment to it (None where undefined)."""
+        return self._evaluate(x)[1]
+
+    def admissible(self, x: np.ndarray) -> tuple[Point | None, float, bool]:
+        """``(point, tau, pole)``: the point at x if the step to it from the anchor
+        stays where the loss is defined, else None, with ``tau``, the share of the step
+        that does, and ``pole``, whether the step reaches the pole set (else the values
+        overflow)."""
+        z, point = self._evaluate(x)
+        anchor = self.anchor
+        if z is None:
+            return None, _OVERFLOW_FRACTION, False
+        if anchor is None or self.prob.gamma == 0:  # no pole set or no step
+            return point, 1.0 if point is not None else _OVERFLOW_FRACTION, False
+        tau = _share_off_pole(anchor, z - anchor.z, self.prob.gamma)
+        if tau < 1.0:
+            return None, tau, True
+        if point is None:  # the end itself is undefined: at the pole set, or overflow
+            sf = losses.scale_free(z, self.prob.b, self.prob.gamma)
+            if sf.alpha_sign <= 0 or sf.near_pole:
+                return None, 0.5, True
+            return None, _OVERFLOW_FRACTION, False
+        return point, 1.0, False
 
     def fun(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        point = self.point(x)
-        if point is None:
-            return WALL, np.zeros(self.prob.d)
-        return point.loss, point.grad.copy()
+        if not np.all(np.isfinite(x)):  # SciPy's own arithmetic broke down: no wall helps
+            raise _BrokenStep
+        point, tau, pole = self.admissible(x)
+        if point is not None:
+            return point.loss, point.grad.copy()
+        if pole:
+            self.refused_pole += 1
+        else:
+            self.refused_overflow += 1
+        return self.wall(x, tau)
+
+    def wall(self, x: np.ndarray, tau: float) -> tuple[float, np.ndarray]:
+        """The model ``m(x) = L_a + g_a . p + mu/2 ||p||^2`` (``p = x - x_a``) whose minimum
+        along p lies at ``tau / 2``, raised to just above ``L_a`` where it is not
+        already: value and gradient (module docstring)."""
+        a = self.anchor
+        floor = a.loss + max(16 * EPS * abs(a.loss), np.finfo(np.float64).tiny)
+        with np.errstate(**_NEAR_POLE):
+            p = x - a.x
+            length2 = float(p @ p)
+            drop = -float(a.grad @ p)  # > 0 along a descent direction
+        if not (np.isfinite(length2) and np.isfinite(drop)) or length2 == 0:
+            return floor, -a.grad
+        if drop <= 0:  # not a descent step (a trust region's): only the value matters
+            return floor, a.grad.copy()
+        value = a.loss + drop * (1.0 / tau - 1.0)
+        return max(value, floor), a.grad + (2.0 * drop / (tau * length2)) * p
 
     def hess(self, x: np.ndarray) -> np.ndarray:
         point = self.point(x)
@@ -84,6 +175,25 @@ class _Oracle:
         return hv if np.all(np.isfinite(hv)) else self.last_hessian @ v
 
 
+def _share_off_pole(anchor: Point, dz: np.ndarray, gamma: float) -> float:
+    """The largest ``tau`` in (0, 1] (1 exactly, or to within ``2^-_BISECTIONS``
+    relative) such that ``alpha`` stays off the pole set on the step from the anchor
+    ``z_a`` to ``z_a + tau dz``; by convexity the tangent bound
+    ``alpha(t) >= alpha(0) (1 + t <p, dz>)`` clears short steps at no cost."""
+    z = anchor.z
+    with np.errstate(**_NEAR_POLE):
+        relative_slope = float(anchor.sf.p @ dz)  # alpha'(0) / alpha(0)
+    if relative_slope >= -0.5 or not segment_touches_pole(z, dz, gamma, 1.0):
+        return 1.0
+    hi, lo = 1.0, 0.5
+    while lo > 1e-300 and segment_touches_pole(z, dz, gamma, lo):
+        hi, lo = lo, 0.5 * lo
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if segment_touches_pole(z, dz, gamma, mid) else (mid, hi)
+    return lo
+
+
 def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol: float,
               max_iter: int) -> Trajectory:
     """Run SciPy's ``method`` (one of ``SCIPY_METHODS``) from ``x0``."""
@@ -93,6 +203,7 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
     if start is None:
         return rec.finish(Status.NON_FINITE, "the loss or its derivatives are not finite at x0.")
     _record(rec, start)
+    oracle.anchor = start
     target = tol * start.grad_norm
     if start.grad_norm <= target:
         return rec.finish(Status.CONVERGED, "x0 is stationary: the gradient is exactly zero.")
@@ -103,11 +214,12 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
         x = np.array(intermediate_result.x, dtype=np.float64)
         if np.array_equal(x, last[0]):  # a rejected trust-region step: no move
             return
-        point = oracle.point(x)
-        if point is None:
-            outcome["status"] = Status.NON_FINITE
+        point, _, pole = oracle.admissible(x)
+        if point is None:  # never with the walls; kept so that no such step is recorded
+            outcome["status"] = Status.POLE if pole else Status.NON_FINITE
             raise StopIteration
         last[0] = x
+        oracle.anchor = point
         _record(rec, point)
         if point.grad_norm <= target:
             outcome["status"] = Status.CONVERGED
@@ -128,13 +240,17 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
     # Lanczos of trust-krylov); the outcome is its status, the warning goes in the message
     with warnings.catch_warnings(record=True) as caught, np.errstate(**_NEAR_POLE):
         warnings.simplefilter("always")
-        res = so.minimize(oracle.fun, x0, method=name, jac=True, callback=callback,
-                          options=options, **kwargs)
-    note = f" SciPy warned: {caught[0].message}" if caught else ""
-    x_end = np.asarray(res.x, dtype=np.float64)
+        try:
+            res = so.minimize(oracle.fun, x0, method=name, jac=True, callback=callback,
+                              options=options, **kwargs)
+        except _BrokenStep:
+            res = None
+    note = _refusals(oracle) + (f" SciPy warned: {caught[0].message}" if caught else "")
+    x_end = last[0] if res is None else np.asarray(res.x, dtype=np.float64)
     if "status" not in outcome and not np.array_equal(x_end, last[0]):
-        point = oracle.point(x_end)
+        point = oracle.admissible(x_end)[0]
         if point is not None and point.loss <= rec.points["loss"][-1]:
+            oracle.anchor = point
             _record(rec, point)
             if point.grad_norm <= target:
                 outcome["status"] = Status.CONVERGED
@@ -142,16 +258,85 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
     grad_norm = rec.points["grad_norm"][-1]
     status = outcome.get("status")
     if status is Status.CONVERGED:
-        return rec.finish(status, f"converged in {k} steps: ||grad|| = {grad_norm:.3g} <= "
+        return rec.finish(status, f"converged in {_steps(k)}: ||grad|| = {grad_norm:.3g} <= "
                                   f"tol * ||grad(x0)|| = {target:.3g}.{note}")
+    if status is Status.POLE:
+        return rec.finish(status, f"{name} stepped across the pole set (alpha <= 0) after "
+                                  f"{_steps(k)}.{note}")
     if status is Status.NON_FINITE:
-        return rec.finish(status, f"{name} stepped where the loss is not finite after {k} "
-                                  f"steps.{note}")
-    scipy_says = str(res.message).rstrip(".")
-    if res.status == 1:
+        return rec.finish(status, f"{name} stepped where the loss is not finite after "
+                                  f"{_steps(k)}.{note}")
+    if res is None:
+        scipy_says = "it proposed a trial point with non-finite entries (its arithmetic broke down)"
+    else:
+        scipy_says = str(res.message).rstrip(".")
+    if res is not None and res.status == 1:
         return rec.finish(Status.MAX_ITER, f"{name} stopped at its iteration limit "
-                                           f"(max_iter = {max_iter}) after {k} accepted steps: "
+                                           f"(max_iter = {max_iter}) after {_steps(k)} accepted: "
                                            f"||grad|| = {grad_norm:.3g} > {target:.3g}.{note}")
-    return rec.finish(Status.STALLED, f"{name} stopped after {k} steps with ||grad|| = "
-                                      f"{grad_norm:.3g} > {target:.3g}: {scipy_says}.{note}")
+    return rec.finish(Status.STALLED, f"{name} stopped after {_steps(k)} with ||grad|| = "
+                                      f"{grad_norm:.3g} > {target:.3g}: {scipy_says}."
+                                      f"{_what_is_left(prob, oracle.anchor)}{note}")
 
+
+def _steps(k: int) -> str:
+    return f"{k} step" if k == 1 else f"{k} steps"
+
+
+def _what_is_left(prob: Problem, point: Point) -> str:
+    """Whether a decrease of the loss is still resolvable where a peer gave up: the
+    decrease its quadratic model predicts (``_predicted_decrease``) against what
+    rounding alone moves the loss by (``_descent.rounding_allowance``)."""
+    left = _predicted_decrease(prob, point)
+    allowance = rounding_allowance(point)
+    if left > allowance:
+        amount = ("without bound (negative curvature)" if left == np.inf
+                  else f"by about {left:.2g}")
+        return (f" Yet its quadratic model still falls {amount}, above the rounding level "
+                f"{allowance:.2g} of the loss: SciPy gave up before float64 did.")
+    return (f" No decrease is resolvable here: the quadratic model falls by at most "
+            f"{max(left, 0.0):.2g}, below the rounding level {allowance:.2g} of the loss.")
+
+
+def _predicted_decrease(prob: Problem, point: Point) -> float:
+    """``-(g . p + 1/2 p . H p)`` at the iterate ``p`` of ``min(d, _CHECK_CG)``
+    conjugate-gradient steps on ``H p = -g`` (its first step is the exact
+    steepest-descent step of the model, its d-th Newton's); inf where the steps meet
+    negative curvature, NaN where the Hessian is not finite. Costs two passes over A
+    per step."""
+    g = point.grad
+    with np.errstate(**_NEAR_POLE):
+        parts = losses.hessian_parts(prob.A, point.sf, prob.b, prob.w2)
+        p = np.zeros(prob.d)
+        r = -g
+        direction = r.copy()
+        rr = float(r @ r)
+        for _ in range(min(prob.d, _CHECK_CG)):
+            hd = losses.hvp_from_parts(prob.A, parts, direction)
+            curvature = float(direction @ hd)
+            if not np.isfinite(curvature):
+                return float("nan")
+            if curvature <= 0:
+                return float("inf")
+            step = rr / curvature
+            p += step * direction
+            r -= step * hd
+            rr, previous = float(r @ r), rr
+            if rr == 0:
+                break
+            direction = r + (rr / previous) * direction
+        # CG's iterate satisfies p . H p = -g . p (Galerkin), so the model falls by -g.p / 2
+        return -0.5 * float(g @ p)
+
+
+
+def _refusals(oracle: _Oracle) -> str:
+    """What the walls refused, for the message ("" where nothing was)."""
+    parts = []
+    if oracle.refused_pole:
+        parts.append(f"{oracle.refused_pole} trial point{'s' if oracle.refused_pole > 1 else ''}"
+                     " whose step reached the pole set (alpha <= 0)")
+    if oracle.refused_overflow:
+        parts.append(f"{oracle.refused_overflow} trial point"
+                     f"{'s' if oracle.refused_overflow > 1 else ''} where the values overflow")
+    return f" Refused: {' and '.join(parts)}." if parts else ""

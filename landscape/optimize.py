@@ -29,7 +29,11 @@ Hessian, a step into the pole set, non-finite values, no resolvable progress) ar
 Our line-search methods guard the pole set of the unified loss (MATH.md 5): they
 start where ``alpha(x0) > 0`` and shorten any step whose segment reaches
 ``alpha <= 0`` or whose end lies next to the pole set (``Trajectory.pole_rejections``
-counts the refusals); the SciPy peers see a finite wall value there instead.
+counts the refusals). The SciPy peers get the same guard from their oracle: a trial
+point whose step from SciPy's current iterate reaches the pole set is answered with a
+model that lies above the current loss and has its minimum half-way to the pole set,
+so SciPy's line searches and trust regions shorten the step (landscape._peers); the
+message counts these refusals.
 """
 
 from __future__ import annotations
