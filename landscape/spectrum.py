@@ -926,6 +926,12 @@ def curvature_bound_checks(prob: Problem, x) -> tuple[CurvatureBoundCheck, Curva
     return _curvature_checks(prob, sf, _b_range(sf, prob.b))
 
 
+def _shown(value: float, zero: float) -> str:
+    """A measured value as text: "0" within rounding (``|value| <= zero``, which also
+    turns -0.0 into 0), else 4 significant digits."""
+    return "0" if abs(value) <= zero else f"{value:.4g}"
+
+
 def _curvature_checks(prob, sf, b_range):
     low, high, zero = b_range
     b_inf = float(np.abs(prob.b).max())
@@ -939,7 +945,9 @@ def _curvature_checks(prob, sf, b_range):
         name="softmax global bound", applies=softmax, lower=lower, upper=upper,
         b_smallest=low, b_largest=high, holds=holds,
         within_rounding=holds and not (lower <= low and high <= upper),
-        message=(f"B's eigenvalues at x lie in [{low:.4g}, {high:.4g}], "
+        message=(f"B's eigenvalues at x lie in [{_shown(low, zero)}, {_shown(high, zero)}]"
+                 + (f" (0: within rounding, ±{zero:.2g})" if min(abs(low), abs(high)) <= zero
+                    else "") + ", "
                  f"{'inside' if holds else 'OUTSIDE'} the bound [{lower:.4g}, {upper:.4g}]"
                  f"{scope}."))
     level = _pointwise_level(sf)
@@ -955,7 +963,8 @@ def _curvature_checks(prob, sf, b_range):
     pointwise = CurvatureBoundCheck(
         name="pointwise bound K(x)", applies=True, lower=-level, upper=np.inf,
         b_smallest=low, b_largest=high, holds=holds, within_rounding=holds and low < -level,
-        message=f"lambda_min(B) = {low:.4g} at x is {relation} -K(x) = {-level:.4g}.")
+        message=f"lambda_min(B) = {_shown(low, zero)} at x is {relation} -K(x) = "
+                f"{_shown(-level, 0.0)}.")
     return global_check, pointwise
 
 

@@ -689,3 +689,17 @@ def test_the_tolerance_is_the_documented_formula():
     assert ls.spectrum(prob, x).tolerance == pytest.approx(expected, rel=1e-12)
     lanczos = ls.spectrum(prob, x, 2, method="lanczos")
     assert lanczos.tolerance == pytest.approx(expected, rel=1e-12)
+
+
+def test_theory_check_messages_show_rounding_noise_as_zero():
+    """At x_true of a noiseless realizable b, B's smallest eigenvalue is rounding noise
+    (~1e-20) and K(x) = 0: the messages say 0 (within rounding), never -8.985e-21 or
+    "-0"."""
+    import re
+    from landscape.spectrum import theory_checks
+    prob = ls.make_problem(100, 4, seed=0, kind="softmax", target="realizable", noise=0.0,
+                           w="none")
+    text = " ".join(c.message for c in theory_checks(prob, np.asarray(prob.x_true)).all())
+    assert "-K(x) = 0." in text and "lie in [0," in text
+    assert not re.search(r"-0(?![.\d])", text), text
+    assert not re.search(r"e-(1[7-9]|[2-9]\d)", text), text  # no noise-sized numbers
