@@ -101,6 +101,4 @@ if shown != "slice":
     side.plotly_chart(figs.slice, key="chart.landscape.slice", width="stretch")
 st.caption(figs.caption)
 lv.export_buttons(view, figs, ui.problem_spec())
-st.markdown("The surface is computed with the closed form of MATH.md 7: on the plane "
-            "z = P + aQ + cR, and every exponential sum is a matrix product between a factor "
-            "of a and a factor of c, so a 201 x 201 surface costs a few matrix products.")
+ui.mathematics(7)  # how the surface is computed: a few matrix products for a 201 x 201 grid

@@ -85,7 +85,9 @@ for check in view.checks.all():
     applies = "" if check.applies else " (not a theorem for this loss; shown for reference)"
     show = st.info if not check.applies else st.success if check.holds else st.warning
     show(f"**{check.name}: {verdict}**{applies}. {check.message}")
+ui.mathematics(4)
 
 st.subheader("Extremes along the path")
 st.plotly_chart(figs.path, key="chart.hessian.path", width="stretch")
-st.caption(f"{ui.get('hessian.path')} from x = 0: {view.path_message}")
+st.caption(f"{hv.METHOD_NAMES[ui.get('hessian.path')]} from x = 0: {view.path_message}")
+ui.mathematics(3)

@@ -93,5 +93,6 @@ ui.show_table(nv.run_table(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "
            "linearly, its rate in the Hessian norm at most about ε (the paper's bound). The "
-           "paper's basin condition is M‖x₀ − x*‖ ≤ 0.1 l with the measured l (smallest eigenvalue at x*) and M "
-           "(Hessian-Lipschitz estimate).")
+           "paper's basin condition is M‖x₀ − x*‖ ≤ 0.1 l with the measured l (smallest "
+           "eigenvalue at x*) and M (Hessian-Lipschitz estimate).")
+ui.mathematics(8)

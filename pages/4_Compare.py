@@ -51,7 +51,8 @@ else:
     ui.show_controls()  # after the first chart (ui.controls)
     right.plotly_chart(figs.second, key="chart.compare.second", width="stretch")
     st.caption("One plane through x = 0 and one colour scale for both maps. Red lines: the pole "
-               "set α = 0 of a loss with γ > 0; softmax has none.")
+               "set α = 0 of a loss with γ > 0 (softmax has none); veiled: where α < 0 and "
+               "the loss's stationary points are spurious.")
 
 left, right = st.columns(2)
 left.plotly_chart(figs.difference, key="chart.compare.difference", width="stretch")
@@ -74,3 +75,4 @@ st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")
 ui.show_table([{"γ": g, "status": run.status.value, "steps": run.n_iter,
                 "final loss": float(run.loss[-1]), "message": run.message}
                for g, run in zip(result.gammas, result.runs)])
+ui.mathematics(5)

@@ -12,6 +12,12 @@ settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# AppTest reads .streamlit/config.toml, whose showErrorDetails = "type" hides a bug's
+# message from visitors; a failing test must show it whole
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("client.showErrorDetails", "full")
+
 
 @pytest.fixture
 def rng():

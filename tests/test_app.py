@@ -430,3 +430,31 @@ def test_x_true_is_marked_where_it_lies_on_the_plane():
     no_trouble(at)
     assert "x_true" not in [t.get("name") for t in charts(at)[0]["data"]]
     assert any("x_true is not drawn: it lies" in c.value for c in at.caption)
+
+
+def test_the_two_compare_maps_are_drawn_the_same_size():
+    """Neither map carries a legend that the other lacks (it would shrink one of them):
+    same height, same margins, no legend; the difference map is smoothed, not blocky."""
+    at = run(PAGE["Compare"], preset="softmax_vs_unified")
+    no_trouble(at)
+    first, second, difference = charts(at)[:3]
+    for key in ("height", "margin", "showlegend"):
+        assert first["layout"].get(key) == second["layout"].get(key), key
+    assert first["layout"]["showlegend"] is False
+    assert difference["data"][0]["zsmooth"] == "best"
+
+
+@pytest.mark.parametrize("page, section", [("Landscape", "7."), ("Hessian", "4."),
+                                           ("Newton", "8."), ("Compare", "5.")])
+def test_the_page_opens_its_mathematics_from_math_md(page, section):
+    """"MATH.md 7" is one click away: the section itself, folded, on the page."""
+    at = run(PAGE[page])
+    no_trouble(at)
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith(f"The mathematics: MATH.md {section}") for label in labels), labels
+
+
+def test_the_hessian_path_choice_names_methods_as_everywhere_else():
+    at = run(PAGE["Hessian"])
+    box = at.selectbox(key="hessian.path")
+    assert "exact Newton" in box.options and "newton" not in box.options

@@ -239,3 +239,9 @@ def test_an_exact_fit_does_not_stretch_the_log_colour_scale():
     assert trace.zmax - trace.zmin <= 6, (trace.zmin, trace.zmax)
     z = np.asarray(trace.z, float)
     assert np.isfinite(z[50, 50]) and z[50, 50] == pytest.approx(trace.zmin)
+
+
+def test_log_slices_write_powers_of_ten_not_si_prefixes(smooth):
+    prob, _ = smooth
+    line = ls.line_1d(prob, np.zeros(prob.d), np.eye(prob.d)[0], ls.grid(2, 101))
+    assert figs.slice_figure(line, log_scale=True).layout.yaxis.exponentformat == "power"

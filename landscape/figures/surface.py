@@ -171,7 +171,8 @@ def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
     if log_scale:
         floor = _log_floor(line.values, line.display_min, top)
         fig.update_yaxes(type="log", range=[np.log10(max(line.display_min, floor)),
-                                            np.log10(max(top, floor)) + 0.1])
+                                            np.log10(max(top, floor)) + 0.1],
+                         exponentformat="power")  # 10⁻⁴, as elsewhere; not SI's 100µ
     else:
         pad = 0.05 * (top - line.display_min)
         fig.update_yaxes(range=[line.display_min - pad, top + pad])
@@ -289,7 +290,7 @@ def difference_figure(comparison, *, labels: tuple[str, str] = ("a (along u)", "
     g1, g2 = comparison.gammas
     fig = go.Figure(go.Heatmap(
         x=comparison.first.alphas, y=comparison.first.betas, z=diff, zmid=0,
-        zmin=-top, zmax=top, colorscale="RdBu_r",
+        zmin=-top, zmax=top, colorscale="RdBu_r", zsmooth="best",
         colorbar=dict(title=f"L(γ={g2:g}) − L(γ={g1:g})"),
         hovertemplate="a = %{x:.4g}<br>c = %{y:.4g}<br>difference %{z:.4g}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title=labels[0], yaxis_title=labels[1],

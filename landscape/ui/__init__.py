@@ -7,6 +7,7 @@ from .builder import problem_spec
 from .chrome import controls
 from .chrome import fail
 from .chrome import formula
+from .chrome import mathematics
 from .chrome import nudge
 from .chrome import number
 from .chrome import present
@@ -31,6 +32,7 @@ __all__ = [
     "controls",
     "fail",
     "formula",
+    "mathematics",
     "get",
     "nudge",
     "number",

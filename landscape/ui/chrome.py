@@ -209,6 +209,29 @@ def _turn(titles: list[str], delta: int) -> None:
     st.session_state[_SLIDE] = titles[min(max(at, 0), len(titles) - 1)]
 
 
+MATH_FILE = PAGE_DIR.parent / "docs" / "MATH.md"
+
+
+@st.cache_data(show_spinner=False)
+def math_section(number: int) -> tuple[str, str]:
+    """(title, text) of section ``number`` of docs/MATH.md (its "## N. Title" heading)."""
+    parts = MATH_FILE.read_text(encoding="utf-8").split("\n## ")
+    for part in parts[1:]:
+        heading, _, body = part.partition("\n")
+        if heading.startswith(f"{number}. "):
+            return heading, body.strip()
+    raise ValueError(f"docs/MATH.md has no section {number}.")
+
+
+def mathematics(number: int) -> None:
+    """The page's mathematics, folded: section ``number`` of docs/MATH.md (the project's
+    own text, checked against finite differences), so "MATH.md 7" is one click away."""
+    if presenting():
+        return
+    title, text = math_section(number)
+    st.expander(f"The mathematics: MATH.md {title}").markdown(text)
+
+
 def formula(latex: str) -> None:
     """The page's formula (left out in presentation mode, where the chart needs the room)."""
     if not presenting():

@@ -112,7 +112,7 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
         both = compare_figures.curves_figure(first.ts, dict(zip(names, (first.values, second.values))),
                                              x_title="x₁", title="The two losses along the one axis (d = 1)")
         if log_scale:
-            both.update_yaxes(type="log")
+            both.update_yaxes(type="log", exponentformat="power")
         difference = compare_figures.curves_figure(
             first.ts, {f"L(γ = {g2:g}) − L(γ = {g1:g})": second.values - first.values},
             x_title="x₁", y_title="difference", title="Difference")
@@ -123,6 +123,8 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
                                 title=names[0])
     second = figs.contour_figure(comp.second, labels=labels, log_scale=log_scale, zrange=shared,
                                  title=names[1])
+    for fig in (first, second):  # no legend: a legend under one map only would shrink it
+        fig.update_layout(showlegend=False)  # (the caption says what red and veiled mean)
     difference = figs.difference_figure(comp, labels=labels, title="Difference")
     morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
                                log_scale=log_scale) if result.morph else None)

@@ -19,6 +19,7 @@ from landscape.spectrum import (DENSE_MAX_D, HessianStructure, SpectralDensity, 
                                 hessian_trace, hutchinson_trace, spectral_density, spectrum,
                                 theory_checks, trajectory_spectrum)
 from landscape.figures.spectrum import SCALES
+from landscape.figures.style import METHOD_NAMES
 from landscape.optimize import minimize
 
 from . import exports
@@ -40,7 +41,7 @@ register(**{
     "hessian.l": Field(1.0, float, low=1e-12, high=1e6, label="strong convexity l for the checks",
                        widget="number_input", options=dict(format="%.3g")),
     "hessian.path": Field("newton", str, PATH_METHODS, label="path for the extremes",
-                          widget="selectbox"),
+                          widget="selectbox", labels=METHOD_NAMES),
 })
 
 

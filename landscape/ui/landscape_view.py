@@ -199,18 +199,20 @@ def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool,
         return LandscapeFigures(None, None, line, _caption(view, show_poles))
     labels = view.directions.labels
     contour = figs.contour_figure(view.surface, labels=labels, log_scale=log_scale,
-                                  show_poles=show_poles)
+                                  show_poles=show_poles, title="L(x₀ + a u + c v)")
     contour.update_layout(height=MAP_HEIGHT)
     if on_plane(view):
         figs.add_point(contour, view.x_true.alphas[0], view.x_true.betas[0], "x_true")
     if click:
         figs.add_click_grid(contour, view.surface.alphas, view.surface.betas,
                             name=CLICK_HINTS[click])
-    surface3d = figs.surface3d_figure(view.surface, labels=labels, log_scale=log_scale)
+    surface3d = figs.surface3d_figure(view.surface, labels=labels, log_scale=log_scale,
+                                      title="L(x₀ + a u + c v) in 3-D")
     for method, (projection, losses) in view.paths.items():
         figs.add_trajectory(contour, projection, method)
         figs.add_trajectory(surface3d, projection, method, losses=losses)
-    line = figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log_scale)
+    line = figs.slice_figure(view.line, label=f"a (along {labels[0]})", log_scale=log_scale,
+                             title="L(x₀ + a u): the slice along u through the centre")
     caption = _caption(view, show_poles) + (f" {CLICK_HINTS[click].capitalize()} (on the map)."
                                             if click else "")
     return LandscapeFigures(contour, surface3d, line, caption)
