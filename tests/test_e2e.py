@@ -278,3 +278,14 @@ def test_arrow_keys_turn_the_slides_in_presentation_mode(server, browser):
         timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
+
+
+def test_numbers_in_tables_stay_on_one_line(server, browser):
+    """"2.743e-18" is never broken into "2.743e-" / "18": every table cell is one line."""
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab.goto(f"{server}/Newton", wait_until="domcontentloaded")
+    tab.wait_for_selector('[data-testid="stTable"] td', timeout=60_000)
+    heights = tab.evaluate("() => [...document.querySelectorAll('[data-testid=\"stTable\"] td')]"
+                           ".map(td => td.getBoundingClientRect().height)")
+    assert heights and max(heights) <= 1.5 * min(heights), heights
+    tab.close()

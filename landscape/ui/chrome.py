@@ -20,6 +20,10 @@ PAGE_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: set by ``run_app`` just before it runs the page, taken by the page's ``start``
 _ENTRY = "_ui_entry_ran"
 
+#: every page: a number in a table stays on one line ("2.743e-18", not "2.743e-" / "18")
+_CSS = """<style>
+[data-testid="stTable"] td, [data-testid="stTable"] th {white-space: nowrap;}
+</style>"""
 #: presentation mode: large text, a compact top of the page, and a chart as tall as the
 #: screen allows, so that the chart and its explanation fit above the fold of a
 #: 1280 x 720 projector and fill a 1920 x 1080 one
@@ -50,8 +54,7 @@ def run_app() -> None:
     state.load()
     st.set_page_config(page_title=f"{page.title} · Loss-landscape lab", layout="wide",
                        initial_sidebar_state="collapsed" if presenting() else "auto")
-    if presenting():
-        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+    st.markdown(_CSS + (_PRESENTATION_CSS if presenting() else ""), unsafe_allow_html=True)
     state.sync_url()  # every run: the address bar is a link to what is on screen
     notes = st.container()  # above the page; filled once the page has drawn its widgets
     st.session_state[_PANELS] = []
