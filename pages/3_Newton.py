@@ -77,8 +77,9 @@ def step_by_step():
     with right:
         ui.show_table(nv.step_rows(race, step))
     right.caption(f"Iteration {step}: each method's numbers (its last ones if it stopped "
-                  "earlier). 'distance from plane' says how faithfully the picture shows "
-                  "the path. Click the map to start the race from that point.")
+                  "earlier). 'off plane', the distance from the drawn plane, says how "
+                  "faithfully the picture shows the path. Click the map to start the race "
+                  "from that point.")
 
 
 step_by_step()
@@ -90,6 +91,7 @@ ui.bind("newton.error", error)
 st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
 nv.export_buttons(race, nv.paths_figure(race, step=longest), conv, ui.problem_spec())
 ui.show_table(nv.run_table(race))
+st.caption(nv.run_messages(race))
 st.caption(f"Start: {race.start_label}. x* from exact Newton run to the rounding floor. Exact "
            "Newton converges quadratically near x* (order about 2); the approximate method "
            "linearly, its rate in the Hessian norm at most about ε (the paper's bound). The "

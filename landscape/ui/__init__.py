@@ -20,6 +20,7 @@ from .chrome import start
 from .chrome import stop
 from .chrome import summary
 from .chrome import wait
+from .markdown import literal
 from .state import bind
 from .state import clamp
 from .state import get
@@ -34,6 +35,7 @@ __all__ = [
     "formula",
     "mathematics",
     "get",
+    "literal",
     "nudge",
     "number",
     "present",

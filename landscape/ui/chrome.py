@@ -22,7 +22,7 @@ _ENTRY = "_ui_entry_ran"
 
 #: every page: a number in a table stays on one line ("2.743e-18", not "2.743e-" / "18")
 _CSS = """<style>
-[data-testid="stTable"] td, [data-testid="stTable"] th {white-space: nowrap;}
+[data-testid="stTable"] :is(td, th) p {white-space: nowrap !important;}
 </style>"""
 #: presentation mode: large text, a compact top of the page, and a chart as tall as the
 #: screen allows, so that the chart and its explanation fit above the fold of a

@@ -19,6 +19,7 @@ from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minim
 
 from . import exports, state
 from .builder import problem_from_spec
+from .markdown import literal
 from .points import POINT_LABELS, POINTS, clicked, resolve_point, use_as_start
 from .state import Field, register
 
@@ -131,9 +132,14 @@ def run_table(result: Race) -> list[dict]:
             "basin condition": "holds" if diag and diag.basin.holds else "does not hold",
             "rows kept (last step)": (int(run.rows_kept[-1]) if run.rows_kept is not None
                                       and run.rows_kept.size else None),
-            "message": run.message,
         })
     return rows
+
+
+def run_messages(result: Race) -> str:
+    """How each run ended, one sentence per method (too long for a table cell)."""
+    return "  \n".join(f"**{METHOD_LABELS[run.method]}:** {literal(run.message)}"
+                       for run in result.runs)
 
 
 def step_rows(result: Race, step: int) -> list[dict]:
@@ -145,8 +151,8 @@ def step_rows(result: Race, step: int) -> list[dict]:
         rows.append({"method": METHOD_LABELS[run.method], "k": k, "loss": float(run.loss[k]),
                      "‖∇L‖": float(run.grad_norm[k]),
                      "log|α|": float(run.log_abs_alpha[k]),
-                     "step length": float(run.step_length[k - 1]) if k else 0.0,
-                     "distance from plane": off_plane})
+                     "‖step‖": float(run.step_length[k - 1]) if k else 0.0,
+                     "off plane": off_plane})
     return rows
 
 
