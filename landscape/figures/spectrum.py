@@ -2,10 +2,27 @@
 structure (diagonal part, rank-two part, whole) and the extremes along a path.
 
 Builders take the results of ``landscape.spectrum`` and return a ``go.Figure``; they
-compute no eigenvalue or statistic. Where magnitudes span more than three decades the
-y axis is symmetric-logarithmic, ``sign(y) log10(1 + |y| / c)``, linear below the
-threshold c and logarithmic above it, so negative eigenvalues stay visible beside
-large positive ones; tick labels and hover text show the true values.
+compute no eigenvalue or statistic. The eigenvalue axis is linear, logarithmic (every
+value positive and spanning more than two decades) or symmetric-logarithmic,
+``sign(y) log10(1 + |y| / c)``, linear below the threshold c and logarithmic above it,
+so negative eigenvalues stay visible beside large positive ones; tick labels and hover
+text show the true values, and a subtitle names the scale when it is not linear.
+
+Colours on the Hessian page, one meaning each (``COLOURS``), in every figure here:
+    red      negative eigenvalues: markers, the rank-two part's r₋ bar, and the number
+             of negative eigenvalues along a path
+    blue     positive eigenvalues: markers and the r₊ bar
+    grey     eigenvalues zero within rounding
+    light    context without a meaning of its own: stems, every eigenvalue along a
+    grey     path, the zero line, the shading of eigenvalues not computed
+    green    the diagonal part A^T diag(D) A and its interlacing band
+    purple   the stochastic Lanczos quadrature (SLQ) estimate of the density
+    brown    the exact histogram of the eigenvalues
+    orange   the smallest eigenvalue along a path
+    teal     the largest eigenvalue along a path
+    black    iterates on the pole set
+Legends sit above the plot area, and integer axes (index, iterate, count) have integer
+ticks.
 """
 
 from __future__ import annotations
@@ -17,56 +34,144 @@ from plotly.subplots import make_subplots
 from landscape.spectrum import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
 SCALES = ("auto", "linear", "symlog")
-#: "auto" switches to the symmetric-log axis when max|y| / c exceeds this
+#: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
+#: and some value is negative or zero, otherwise a linear one ...
 SYMLOG_SPAN = 1e3
+#: ... and a logarithmic axis when every value is positive and max / min exceeds this
+LOG_SPAN = 1e2
 #: the linear threshold c is never below this fraction of max|y| (rounding noise,
 #: about 1e-16 of max|y|, should not open empty decades around zero)
 SYMLOG_FLOOR = 1e-12
-NEGATIVE_COLOR = "#d62728"
-POSITIVE_COLOR = "#1f77b4"
-NEUTRAL_COLOR = "#7f7f7f"
+#: one colour per meaning on the Hessian page (module docstring)
+COLOURS = {"negative": "#d62728", "positive": "#1f77b4", "zero": "#7f7f7f",
+           "context": "#bbbbbb", "diagonal": "#2ca02c", "slq": "#9467bd",
+           "exact": "#8c564b", "smallest": "#ff7f0e", "largest": "#17becf",
+           "pole": "#000000"}
+#: fills: the not-computed middle of a Lanczos spectrum (context) and the interlacing
+#: band (a tint of the diagonal part's colour)
+CONTEXT_FILL = "#eeeeee"
+BAND_FILL = "rgba(44,160,44,0.15)"
 #: up to this many eigenvalues the sorted plot draws stems from zero
 STEM_MAX = 200
 #: up to this many eigenvalues per iterate the path figure draws every one
 PATH_ALL_MAX = 100
+#: about this many labelled ticks on an axis
+TICKS = 8
+#: a legend above the plot area, left-aligned, in rows
+LEGEND_ABOVE = dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom")
+#: the title at the top of the chart, the legend just above the plot area, and a top
+#: margin (px) that holds both (and the subtitle naming a non-linear scale)
+TITLE_AT_TOP = dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12))
+TOP, TOP_WITH_SUBTITLE = 95, 115
+ZERO_LINE = dict(zeroline=True, zerolinecolor=COLOURS["context"])
+
+
+def _integer_axis(low: int, high: int, pad: float = 0.5) -> dict:
+    """Layout of an axis of the integers ``low..high``: ticks at integer multiples of
+    1, 2 or 5 x 10^k, about ``TICKS`` of them, whatever the length."""
+    low, high = int(low), int(max(high, low))
+    raw = max(high - low, 1) / TICKS
+    magnitude = 10 ** int(np.floor(np.log10(raw))) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return dict(tickmode="linear", tick0=0, dtick=int(step), tickformat="d",
+                range=[low - pad, high + pad])
 
 
 class _Axis:
-    """A y axis, linear or symmetric-log with threshold ``c``, and its ticks."""
+    """An eigenvalue axis, linear, logarithmic or symmetric-log with threshold ``c``,
+    and its ticks. ``tolerance``: values within it of zero are zero (not positive, and
+    they do not set c); ``include_zero``: the figure also draws 0 (stems, bars)."""
 
-    def __init__(self, values: np.ndarray, scale: str) -> None:
+    def __init__(self, values, scale: str, *, tolerance: float = 0.0,
+                 include_zero: bool = False) -> None:
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {', '.join(map(repr, SCALES))}; "
                              f"received {scale!r}.")
-        finite = np.abs(values[np.isfinite(values)])
-        largest = float(finite.max()) if finite.size else 0.0
-        nonzero = finite[finite > SYMLOG_FLOOR * largest] if largest > 0 else finite[:0]
-        if nonzero.size:
-            self.c = float(10.0 ** np.floor(np.log10(nonzero.min())))
-        else:
-            self.c = 1.0
+        values = np.asarray(values, dtype=float)
+        data = values[np.isfinite(values)]
+        magnitude = np.abs(data)
+        largest = float(magnitude.max()) if magnitude.size else 0.0
+        floor = max(float(tolerance), SYMLOG_FLOOR * largest)
+        nonzero = magnitude[magnitude > floor] if largest > 0 else magnitude[:0]
+        self.c = float(10.0 ** np.floor(np.log10(nonzero.min()))) if nonzero.size else 1.0
         if scale == "auto":
-            scale = "symlog" if largest > SYMLOG_SPAN * self.c else "linear"
-        self.symlog = scale == "symlog"
+            ratio = largest / float(nonzero.min()) if nonzero.size else 1.0
+            if data.size and bool(np.all(data > floor)):
+                scale = "log" if ratio > LOG_SPAN else "linear"
+            else:
+                scale = "symlog" if ratio > SYMLOG_SPAN else "linear"
+        if include_zero and scale != "log":  # a logarithmic axis has no zero
+            data = np.append(data, 0.0)
+        self.low = float(data.min()) if data.size else 0.0
+        self.high = float(data.max()) if data.size else 0.0
         self.largest = largest
+        self.kind = scale
+
+    @property
+    def symlog(self) -> bool:
+        return self.kind == "symlog"
 
     def __call__(self, values) -> np.ndarray:
+        """The plotted coordinate of true values (unchanged unless symlog)."""
         values = np.asarray(values, dtype=float)
         if not self.symlog:
             return values
         return np.sign(values) * np.log10(1.0 + np.abs(values) / self.c)
 
-    def layout(self, title: str) -> dict:
-        if not self.symlog:
-            return dict(title=title, zeroline=True, zerolinecolor="#999")
+    @property
+    def note(self) -> str:
+        """The scale in words, for a subtitle ("" when linear)."""
+        if self.kind == "log":
+            return "logarithmic scale"
+        if self.symlog:
+            return f"symmetric log scale, linear within ±{_short(self.c)}"
+        return ""
+
+    @property
+    def floor(self) -> float:
+        """A positive value at the bottom of a logarithmic axis (where 0 would be)."""
+        return self.low if self.low > 0 else self.c
+
+    def ticks(self) -> np.ndarray:
+        """True values of the symmetric-log ticks within the data: 0, decades from c up,
+        then 2 and 5 times them while there is room, never closer than 1 / TICKS of
+        the axis (the labels of +-c would overlap the 0 between them); evenly spaced
+        ones when that leaves fewer than three (data within about a decade)."""
         top = int(np.ceil(np.log10(max(self.largest, self.c) / self.c)))
-        step = max(1, int(np.ceil(top / 6)))  # at most about six decades labelled per sign
-        # from one step above c: the labels of +-c would overlap the 0 between them
-        magnitudes = self.c * 10.0 ** np.arange(step, top + 1, step)
-        ticks = np.concatenate([-magnitudes[::-1], [0.0], magnitudes])
-        return dict(title=f"{title} (symmetric log, linear below {self.c:.0e})",
-                    tickvals=self(ticks).tolist(), ticktext=[_short(t) for t in ticks],
-                    zeroline=True, zerolinecolor="#999")
+        decades = self.c * 10.0 ** np.arange(0, top + 1)
+        step = max(1, int(np.ceil(top / 6)))  # about six decades labelled per sign first
+        first, rest = decades[::step], np.setdiff1d(decades, decades[::step])
+        candidates = [0.0]
+        for group in (first, rest, 2 * decades, 5 * decades):
+            for magnitude in group:
+                candidates += [magnitude, -magnitude]
+        lo, hi = float(self(self.low)), float(self(self.high))
+        gap = (hi - lo) / TICKS if hi > lo else np.inf
+        slack = 1e-9 * max(hi - lo, 1.0)
+        chosen: list[float] = []
+        for value in candidates:
+            at = float(self(value))
+            if lo - slack <= at <= hi + slack and all(abs(at - self(t)) >= gap for t in chosen):
+                chosen.append(value)
+        if len(chosen) < 3 and self.high > self.low:  # within about a decade: linear ones
+            raw = (self.high - self.low) / 4
+            step = 10.0 ** np.floor(np.log10(raw))
+            step *= next(m for m in (1, 2, 5, 10) if m * step >= raw)
+            for value in step * np.arange(np.ceil(self.low / step), self.high / step + 1e-9):
+                if all(abs(self(value) - self(t)) >= gap / 2 for t in chosen):
+                    chosen.append(float(value))
+        return np.sort(np.asarray(chosen, dtype=float))
+
+    def layout(self, title: str) -> dict:
+        if self.kind == "log":  # labels at decades only: 2 and 5 between them crowd
+            decades = np.log10(self.high / self.low) if self.low > 0 else 1.0
+            return dict(title=title, type="log", exponentformat="power", tickmode="linear",
+                        dtick=max(1, int(np.ceil(decades / TICKS))))
+        if not self.symlog:
+            return dict(title=title, **ZERO_LINE)
+        ticks = self.ticks()
+        return dict(title=title, tickmode="array", tickvals=self(ticks).tolist(),
+                    ticktext=[_short(t) for t in ticks], **ZERO_LINE)
 
 
 def _number(value: float) -> str:
@@ -74,56 +179,83 @@ def _number(value: float) -> str:
 
 
 def _short(value: float) -> str:
+    """A tick label: 0.05, 200 or 1e-5 (no '+' and no leading zero in the exponent)."""
     if value == 0:
         return "0"
-    mantissa, exponent = f"{value:.0e}".split("e")
-    return f"{mantissa}e{int(exponent)}"  # 1e5, -1e-12: no '+' and no leading zero
+    if 1e-3 <= abs(value) < 1e4:
+        return np.format_float_positional(value, precision=3, fractional=False, trim="-")
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def _title(text: str, axes) -> dict:
+    """Layout of a chart title with the scale of its non-linear eigenvalue axes as a
+    subtitle (and room for it above the legend); ``axes`` are (where, axis) pairs,
+    where = "" for a chart with one such axis."""
+    notes = [(where, axis.note) for where, axis in axes if axis.note]
+    if len({note for _, note in notes}) == 1 and len(notes) == len(axes):
+        subtitle = f"eigenvalue axis: {notes[0][1]}"
+    else:
+        subtitle = "; ".join(f"{where}: {note}" if where else note for where, note in notes)
+    return dict(title=dict(text=text, subtitle=dict(text=subtitle), **TITLE_AT_TOP),
+                margin=dict(t=TOP_WITH_SUBTITLE if subtitle else TOP))
+
+
+def _sign_groups(values: np.ndarray, tolerance: float):
+    """(mask, meaning, colour) for the negative, zero-within-rounding and positive
+    values (rounding is not a finding: grey, not red)."""
+    return ((values < -tolerance, "negative", COLOURS["negative"]),
+            (np.abs(values) <= tolerance, "zero within rounding", COLOURS["zero"]),
+            (values > tolerance, "positive", COLOURS["positive"]))
 
 
 def eigenvalue_figure(spec: Spectrum, *, scale: str = "auto", stems: bool | None = None,
                       title: str | None = None) -> go.Figure:
     """Sorted eigenvalues against their index 1..d: negative ones red, positive ones
-    blue, those zero within rounding (``spec.tolerance``) grey, with stems from zero when there are at most ``STEM_MAX`` (or ``stems=True``).
+    blue, those zero within rounding (``spec.tolerance``) grey, with stems from zero
+    when there are at most ``STEM_MAX`` (or ``stems=True``; never on a logarithmic
+    axis, which has no zero).
 
     For a Lanczos spectrum the uncomputed middle of the spectrum is shaded.
     """
     values = np.asarray(spec.eigenvalues, dtype=float)
     index = np.asarray(spec.positions) + 1
-    axis = _Axis(values, scale)
+    draw_stems = stems if stems is not None else values.size <= STEM_MAX
+    axis = _Axis(values, scale, tolerance=spec.tolerance, include_zero=draw_stems)
+    if axis.kind == "log":
+        draw_stems = False
     y = axis(values)
     fig = go.Figure()
-    if stems if stems is not None else values.size <= STEM_MAX:
+    if draw_stems:
         xs = np.repeat(index, 3).astype(float)
         ys = np.column_stack([np.zeros_like(y), y, np.full_like(y, np.nan)]).ravel()
         xs[2::3] = np.nan
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="stems",
-                                 line=dict(color="#bbbbbb", width=1), hoverinfo="skip",
-                                 showlegend=False))
-    zero = np.abs(values) <= spec.tolerance  # rounding is not a finding: grey, not red
-    for mask, name, color in ((values < -spec.tolerance, "negative eigenvalues", NEGATIVE_COLOR),
-                              (zero, "zero within rounding", NEUTRAL_COLOR),
-                              (values > spec.tolerance, "positive eigenvalues", POSITIVE_COLOR)):
+                                 line=dict(color=COLOURS["context"], width=1),
+                                 hoverinfo="skip", showlegend=False))
+    for mask, name, colour in _sign_groups(values, spec.tolerance):
         if not mask.any():
             continue
         fig.add_trace(go.Scatter(
             x=index[mask], y=y[mask], mode="markers", name=f"{name} ({int(mask.sum())})",
-            marker=dict(color=color, size=6 if values.size <= STEM_MAX else 4),
+            marker=dict(color=colour, size=6 if values.size <= STEM_MAX else 4),
             customdata=values[mask],
-            hovertemplate="lambda_%{x} = %{customdata:.6g}<extra></extra>"))
+            hovertemplate="λ<sub>%{x}</sub> = %{customdata:.6g}<extra></extra>"))
     if not spec.complete and spec.positions.size:
         k = int(np.sum(spec.positions < spec.d // 2))
         fig.add_vrect(x0=k + 0.5, x1=spec.d - (spec.positions.size - k) + 0.5,
-                      fillcolor="#eeeeee", line_width=0, layer="below",
+                      fillcolor=CONTEXT_FILL, line_width=0, layer="below",
                       annotation_text=f"{spec.d - spec.positions.size} eigenvalues not computed",
                       annotation_position="top left")
-    summary = (f"{spec.method}: lambda_min = {_number(spec.smallest)}, lambda_max = "
-               f"{_number(spec.largest)}, {spec.n_negative}"
+    summary = (f"{spec.method}: λ<sub>min</sub> = {_number(spec.smallest)}, "
+               f"λ<sub>max</sub> = {_number(spec.largest)}, {spec.n_negative}"
                f"{'' if spec.n_negative_exact else ' or more'} negative, condition number "
                f"{_number(spec.condition_number)}")
-    fig.update_layout(title=title or f"Hessian eigenvalues ({summary})",
-                      xaxis_title="index i (eigenvalues ascending)",
-                      yaxis=axis.layout("eigenvalue lambda_i"), legend=dict(x=0.01, y=0.99),
-                      hovermode="closest")
+    fig.update_layout(**_title(title or f"Hessian eigenvalues ({summary})", [("", axis)]),
+                      xaxis=dict(title="index i (eigenvalues ascending)",
+                                 **_integer_axis(1, spec.d)),
+                      yaxis=axis.layout("eigenvalue λ<sub>i</sub>"), legend=LEGEND_ABOVE,
+                      showlegend=True, hovermode="closest")
     return fig
 
 
@@ -136,44 +268,48 @@ def density_figure(density: SpectralDensity, *, log_y: bool = False,
     fig = go.Figure()
     if density.exact_histogram is not None:
         fig.add_trace(go.Bar(x=centers, y=density.exact_histogram, width=widths,
-                             name="exact histogram (dense eigh)",
-                             marker=dict(color=POSITIVE_COLOR), opacity=0.45,
+                             name="exact histogram",
+                             marker=dict(color=COLOURS["exact"]), opacity=0.45,
                              customdata=np.column_stack([edges[:-1], edges[1:]]),
                              hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): "
                                            "density %{y:.4g}<extra>exact</extra>"))
     fig.add_trace(go.Bar(x=centers, y=density.slq_histogram, width=widths,
-                         name="SLQ weights per bin", marker=dict(color=NEGATIVE_COLOR),
+                         name="SLQ per bin", marker=dict(color=COLOURS["slq"]),
                          opacity=0.35,
                          customdata=np.column_stack([edges[:-1], edges[1:]]),
                          hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): "
                                        "density %{y:.4g}<extra>SLQ</extra>"))
     fig.add_trace(go.Scatter(x=density.grid, y=density.density, mode="lines",
-                             name=f"SLQ estimate, smoothed (sigma = {density.bandwidth:.3g})",
-                             line=dict(color=NEGATIVE_COLOR, width=2),
-                             hovertemplate="lambda = %{x:.4g}: density %{y:.4g}"
+                             name=f"SLQ smoothed, σ = {density.bandwidth:.2g}",
+                             line=dict(color=COLOURS["slq"], width=2),
+                             hovertemplate="λ = %{x:.4g}: density %{y:.4g}"
                                            "<extra>SLQ</extra>"))
-    fig.add_vline(x=0.0, line=dict(color="#999", dash="dot"))
+    fig.add_vline(x=0.0, line=dict(color=COLOURS["context"], dash="dot"))
     fig.update_layout(
-        title=title or (f"Spectral density: stochastic Lanczos quadrature, {density.n_probes} "
-                        f"probes x {density.n_steps} steps (seed {density.seed})"),
-        xaxis_title="eigenvalue lambda", barmode="overlay", bargap=0,
+        **_title(title or (f"Spectral density: stochastic Lanczos quadrature, "
+                           f"{density.n_probes} probes × {density.n_steps} steps "
+                           f"(seed {density.seed})"), []),
+        xaxis_title="eigenvalue λ", barmode="overlay", bargap=0,
         yaxis=dict(title="density (integrates to 1)", type="log" if log_y else "linear"),
-        legend=dict(x=0.99, xanchor="right", y=0.99), hovermode="closest")
+        legend=LEGEND_ABOVE, showlegend=True, hovermode="closest")
     return fig
 
 
 def structure_figure(structure: HessianStructure, *, scale: str = "auto",
                      title: str | None = None) -> go.Figure:
-    """Left: eigenvalues of H and of its diagonal part ``A^T diag(D) A`` against the
-    index, with the interlacing band ``lambda_{i-1}(Diag) .. lambda_{i+1}(Diag)`` that
-    must contain ``lambda_i(H)``. Right: the two non-zero eigenvalues of the rank-two
-    part ``U C U^T`` (the other d - 2 are zero)."""
+    """Left: eigenvalues of H (coloured by sign) and of its diagonal part
+    ``A^T diag(D) A`` against the index, with the interlacing band
+    ``lambda_{i-1}(Diag) .. lambda_{i+1}(Diag)`` that must contain ``lambda_i(H)``.
+    Right: the two eigenvalues r₋ <= 0 <= r₊ of the rank-two part ``U C U^T`` that can
+    be non-zero (the other d - 2 are zero). Each panel has its own eigenvalue axis."""
     whole = np.asarray(structure.whole, dtype=float)
     diagonal = np.asarray(structure.diagonal_part, dtype=float)
     rank_two = np.asarray(structure.rank_two, dtype=float)
     d = whole.size
+    zeros = max(d - 2, 0)
     index = np.arange(1, d + 1)
-    axis = _Axis(np.concatenate([whole, diagonal, rank_two]), scale)
+    left = _Axis(np.concatenate([whole, diagonal]), scale, tolerance=structure.tolerance)
+    right = _Axis(rank_two, scale, tolerance=structure.tolerance, include_zero=True)
     # the band is unbounded at both ends: draw it to the edge of the data
     low_edge = min(whole.min(), diagonal.min())
     high_edge = max(whole.max(), diagonal.max())
@@ -182,92 +318,113 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
     upper = np.where(np.isfinite(structure.interlacing_upper), structure.interlacing_upper,
                      high_edge)
 
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.78, 0.22], horizontal_spacing=0.1,
-                        subplot_titles=("H and its diagonal part",
-                                        f"rank-two part (rank {structure.rank})"))
-    fig.add_trace(go.Scatter(x=index, y=axis(lower), mode="lines", line=dict(width=0),
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.75, 0.25], horizontal_spacing=0.1)
+    fig.add_trace(go.Scatter(x=index, y=left(lower), mode="lines", line=dict(width=0),
                              showlegend=False, hoverinfo="skip", name="band lower"),
                   row=1, col=1)
-    fig.add_trace(go.Scatter(x=index, y=axis(upper), mode="lines", line=dict(width=0),
-                             fill="tonexty", fillcolor="rgba(127,127,127,0.2)",
-                             name="interlacing band: lambda_(i-1)(Diag) .. lambda_(i+1)(Diag)",
+    fig.add_trace(go.Scatter(x=index, y=left(upper), mode="lines", line=dict(width=0),
+                             fill="tonexty", fillcolor=BAND_FILL,
+                             name="interlacing band λ<sub>i−1</sub> … λ<sub>i+1</sub> "
+                                  "of the diagonal part",
                              hoverinfo="skip"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=index, y=axis(diagonal), mode="markers",
-                             name="diagonal part A^T diag(D) A",
-                             marker=dict(symbol="circle-open", color=NEUTRAL_COLOR, size=7),
+    fig.add_trace(go.Scatter(x=index, y=left(diagonal), mode="markers",
+                             name="diagonal part A<sup>T</sup> diag(D) A",
+                             marker=dict(symbol="circle-open", color=COLOURS["diagonal"],
+                                         size=8, line=dict(width=1.5)),
                              customdata=diagonal,
-                             hovertemplate="Diag: lambda_%{x} = %{customdata:.6g}<extra></extra>"),
+                             hovertemplate="diagonal part: λ<sub>%{x}</sub> = "
+                                           "%{customdata:.6g}<extra></extra>"),
                   row=1, col=1)
-    fig.add_trace(go.Scatter(x=index, y=axis(whole), mode="markers", name="whole Hessian H",
-                             marker=dict(color=np.where(
-                                 whole < -structure.tolerance, NEGATIVE_COLOR,
-                                 np.where(whole > structure.tolerance, POSITIVE_COLOR,
-                                          NEUTRAL_COLOR)).tolist(), size=5),
-                             customdata=whole,
-                             hovertemplate="H: lambda_%{x} = %{customdata:.6g}<extra></extra>"),
-                  row=1, col=1)
-    fig.add_trace(go.Bar(x=["r_minus", "r_plus"], y=axis(rank_two),
-                         marker=dict(color=[NEGATIVE_COLOR, POSITIVE_COLOR]),
-                         name="rank-two part U C U^T", customdata=rank_two,
+    for mask, meaning, colour in _sign_groups(whole, structure.tolerance):
+        if not mask.any():
+            continue
+        fig.add_trace(go.Scatter(x=index[mask], y=left(whole[mask]), mode="markers",
+                                 name=f"H: {meaning}" if meaning.startswith("zero")
+                                 else f"H: {meaning} eigenvalues",
+                                 marker=dict(color=colour, size=5), customdata=whole[mask],
+                                 hovertemplate="H: λ<sub>%{x}</sub> = %{customdata:.6g}"
+                                               "<extra></extra>"),
+                      row=1, col=1)
+    bar_colours = [next(c for m, _, c in _sign_groups(np.array([v]), structure.tolerance)
+                        if m[0]) for v in rank_two]
+    others = f"the other {zeros} eigenvalues are 0" if zeros else ""
+    fig.add_trace(go.Bar(x=["negative r<sub>−</sub>", "positive r<sub>+</sub>"],
+                         y=right(rank_two),
+                         marker=dict(color=bar_colours), showlegend=False,
+                         name="rank-two part U C U<sup>T</sup>", customdata=rank_two,
                          text=[f"{v:.3g}" for v in rank_two], textposition="outside",
-                         hovertemplate="%{x} = %{customdata:.6g}<extra>plus "
-                                       f"{max(d - 2, 0)} zeros</extra>"), row=1, col=2)
+                         cliponaxis=False,
+                         hovertemplate="%{x} = %{customdata:.6g}<extra>" + others
+                                       + "</extra>"), row=1, col=2)
     status = "holds" if structure.interlacing_holds else "FAILS"
     fig.update_layout(
-        title=title or (f"Structure: H = diagonal part + rank-two part; "
-                        f"{structure.n_negative_whole}"
-                        f" negative eigenvalues in H, {structure.n_negative_diagonal} in the "
-                        f"diagonal part; interlacing {status}"),
-        legend=dict(orientation="h", y=-0.2), hovermode="closest")
-    fig.update_xaxes(title_text="index i (eigenvalues ascending)", row=1, col=1)
-    fig.update_xaxes(title_text=f"its two non-zero eigenvalues (+ {max(d - 2, 0)} zeros)",
+        **_title(title or (f"Structure: H = diagonal part + rank-two part; "
+                               f"{structure.n_negative_whole} negative eigenvalues in H, "
+                               f"{structure.n_negative_diagonal} in the diagonal part; "
+                               f"interlacing {status}"),
+                     [("H and its diagonal part", left), ("rank-two part", right)]),
+        legend=dict(LEGEND_ABOVE, traceorder="normal"), showlegend=True, hovermode="closest")
+    fig.update_xaxes(title_text="index i (eigenvalues ascending)", **_integer_axis(1, d),
+                     row=1, col=1)
+    fig.update_xaxes(title_text=f"rank-two part U C U<sup>T</sup><br>(rank {structure.rank}"
+                                + (f"; + {zeros} zeros)" if zeros else ")"),
                      row=1, col=2)
-    fig.update_yaxes(**axis.layout("eigenvalue"), row=1, col=1)
-    fig.update_yaxes(**axis.layout("eigenvalue"), row=1, col=2)
+    fig.update_yaxes(**left.layout("eigenvalue λ<sub>i</sub>"), row=1, col=1)
+    fig.update_yaxes(**right.layout("eigenvalue"), row=1, col=2)
     return fig
 
 
 def trajectory_figure(path: TrajectorySpectrum, *, scale: str = "auto",
                       title: str | None = None) -> go.Figure:
-    """Smallest and largest eigenvalue at each iterate (every eigenvalue in grey when
-    there are at most ``PATH_ALL_MAX``), the number of negative eigenvalues on a second
-    axis, and crosses at iterates on the pole set."""
+    """Above: the smallest and largest eigenvalue at each iterate (every eigenvalue in
+    light grey when there are at most ``PATH_ALL_MAX``) and crosses at iterates on the
+    pole set. Below, on its own integer axis: the number of negative eigenvalues."""
     values = np.asarray(path.eigenvalues, dtype=float)
     m = values.shape[0]
     steps = np.arange(m)
     axis = _Axis(values, scale)
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
+                        vertical_spacing=0.16,
+                        subplot_titles=("", "number of negative eigenvalues"))
     if values.shape[1] <= PATH_ALL_MAX and values.shape[1] > 2:
         xs = np.tile(np.append(steps, np.nan), values.shape[1]).astype(float)
         ys = np.vstack([axis(values), np.full((1, values.shape[1]), np.nan)]).T.ravel()
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="every computed eigenvalue",
-                                 line=dict(color="#cccccc", width=1), hoverinfo="skip"),
-                      secondary_y=False)
-    for name, series, color in (("smallest eigenvalue", path.smallest, NEGATIVE_COLOR),
-                                ("largest eigenvalue", path.largest, POSITIVE_COLOR)):
+                                 line=dict(color=COLOURS["context"], width=1),
+                                 hoverinfo="skip"), row=1, col=1)
+    for name, series, key, symbol in (("smallest eigenvalue", path.smallest, "smallest",
+                                       "triangle-down"),
+                                      ("largest eigenvalue", path.largest, "largest",
+                                       "triangle-up")):
         fig.add_trace(go.Scatter(x=steps, y=axis(series), mode="lines+markers", name=name,
-                                 line=dict(color=color), customdata=np.asarray(series),
+                                 line=dict(color=COLOURS[key], width=2),
+                                 marker=dict(color=COLOURS[key], symbol=symbol, size=7),
+                                 customdata=np.asarray(series),
                                  hovertemplate="iterate %{x}: %{customdata:.6g}"
-                                               "<extra>" + name + "</extra>"),
-                      secondary_y=False)
-    fig.add_trace(go.Scatter(x=steps, y=path.n_negative, mode="lines", name="negative eigenvalues",
-                             line=dict(color=NEUTRAL_COLOR, dash="dot", shape="hv"),
+                                               "<extra>" + name + "</extra>"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=steps, y=path.n_negative, mode="lines+markers",
+                             name="number of negative eigenvalues (lower panel)",
+                             line=dict(color=COLOURS["negative"], shape="hv", width=2),
+                             marker=dict(color=COLOURS["negative"], size=4),
                              hovertemplate="iterate %{x}: %{y} negative<extra></extra>"),
-                  secondary_y=True)
+                  row=2, col=1)
     poles = steps[np.asarray(path.at_pole)]
     if poles.size:
-        fig.add_trace(go.Scatter(x=poles, y=np.zeros(poles.size), mode="markers",
+        at = axis.floor if axis.kind == "log" else 0.0
+        fig.add_trace(go.Scatter(x=poles, y=np.full(poles.size, at), mode="markers",
                                  name="iterate on the pole set (no Hessian)",
-                                 marker=dict(symbol="x", size=10, color="black"),
+                                 marker=dict(symbol="x", size=10, color=COLOURS["pole"]),
                                  hovertemplate="iterate %{x}: on the pole set<extra></extra>"),
-                      secondary_y=False)
-    fig.update_layout(title=title or f"Hessian spectrum along the path ({path.method})",
-                      xaxis_title="iterate", legend=dict(orientation="h", y=-0.2),
-                      hovermode="x unified")
-    fig.update_yaxes(**axis.layout("eigenvalue"), secondary_y=False)
+                      row=1, col=1)
+    fig.update_layout(**_title(title or f"Hessian spectrum along the path ({path.method})",
+                                   [("", axis)]),
+                      legend=LEGEND_ABOVE, showlegend=True, hovermode="x unified", height=520)
+    fig.update_xaxes(**_integer_axis(0, m - 1))
+    fig.update_xaxes(title_text="iterate", row=2, col=1)
+    fig.update_yaxes(**axis.layout("eigenvalue"), row=1, col=1)
     counts = np.asarray(path.n_negative, dtype=float)
-    top = float(np.nanmax(counts)) if np.isfinite(counts).any() else 0.0
-    fig.update_yaxes(title_text="number of negative eigenvalues", range=[0, max(1.0, top) * 1.05],
-                     tickformat="d", dtick=max(1, int(np.ceil(top / 6))), secondary_y=True,
-                     showgrid=False)
+    top = int(np.nanmax(counts)) if np.isfinite(counts).any() else 0
+    count_axis = _integer_axis(0, max(top, 1), pad=0.3)
+    count_axis["dtick"] = max(1, int(np.ceil(max(top, 1) / 3)))  # a small panel: few ticks
+    fig.update_yaxes(title_text="count", **count_axis, row=2, col=1)
     return fig
