@@ -74,7 +74,7 @@ if view.structure is None:
             "eigenvalue of three d x d matrices and is shown for smaller d only.")
 else:
     st.plotly_chart(figs.structure, key="chart.hessian.structure", width="stretch")
-    st.caption("The rank-two part U C U^T has one positive and one negative eigenvalue "
+    st.caption("The rank-two part U C Uᵀ has one positive and one negative eigenvalue "
                "(det C = -1), so it can add one negative direction and remove one: the "
                f"eigenvalues of H interlace those of the diagonal part. {view.structure.message}")
 

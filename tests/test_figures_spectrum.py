@@ -17,6 +17,7 @@ import pytest
 
 import landscape as ls
 from landscape.figures import spectrum as figures
+from plotly_data import label_value
 
 spectral = importlib.import_module("landscape.spectrum")
 COLOURS = figures.COLOURS
@@ -199,7 +200,7 @@ def test_symmetric_log_axis_keeps_small_negative_eigenvalues_visible():
     # -2e-5 sits clearly below zero, not squashed onto it
     assert np.all(np.asarray(negative.y) < -0.1)
     assert np.all(np.diff(np.asarray(axis.tickvals)) > 0)
-    assert "0" in axis.ticktext and "1e5" in axis.ticktext and "-0.001" in axis.ticktext
+    assert "0" in axis.ticktext and "10⁵" in axis.ticktext and "-0.001" in axis.ticktext
     # the true values stay in the hover data
     np.testing.assert_array_equal(negative.customdata, [-1e-3, -2e-5])
     linear = figures.eigenvalue_figure(_prescribed_spectrum(values), scale="linear")
@@ -380,7 +381,7 @@ def test_axis_titles_are_short_and_name_the_scale_elsewhere(page):
                 limit = 30 if letter == "y" else 40
                 assert max(map(len, text.split("\n"))) <= limit, (name, axis_name, text)
                 assert "log" not in text, (name, axis_name, text)
-    assert "symmetric log scale, linear within ±1e-5" in _plain(wide.layout.title.subtitle.text)
+    assert "symmetric log scale, linear within ±10⁻⁵" in _plain(wide.layout.title.subtitle.text)
     assert "symmetric log" in figs["forced"].layout.title.subtitle.text
 
 
@@ -454,7 +455,7 @@ def test_auto_scale_with_positive_eigenvalues_is_log_or_linear_never_symlog():
 def _ticks_within(axis: dict, low: float, high: float) -> list[str]:
     """Labels of the array ticks whose true values lie within [low, high]."""
     return [label for label in axis["ticktext"]
-            if low - 1e-12 <= float(label) <= high + 1e-12]
+            if low - 1e-12 <= label_value(label) <= high + 1e-12]
 
 
 def test_symmetric_log_axes_label_enough_ticks():

@@ -33,6 +33,8 @@ from plotly.subplots import make_subplots
 
 from landscape.spectrum import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
+from .style import integer_ticks, power_text
+
 SCALES = ("auto", "linear", "symlog")
 #: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
 #: and some value is negative or zero, otherwise a linear one ...
@@ -67,14 +69,10 @@ ZERO_LINE = dict(zeroline=True, zerolinecolor=COLOURS["context"])
 
 
 def _integer_axis(low: int, high: int, pad: float = 0.5) -> dict:
-    """Layout of an axis of the integers ``low..high``: ticks at integer multiples of
-    1, 2 or 5 x 10^k, about ``TICKS`` of them, whatever the length."""
+    """Layout of an axis of the integers ``low..high``: integer ticks only
+    (``style.integer_ticks``), whatever the length."""
     low, high = int(low), int(max(high, low))
-    raw = max(high - low, 1) / TICKS
-    magnitude = 10 ** int(np.floor(np.log10(raw))) if raw >= 1 else 1
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    return dict(tickmode="linear", tick0=0, dtick=int(step), tickformat="d",
-                range=[low - pad, high + pad])
+    return dict(tickmode="linear", **integer_ticks(high - low), range=[low - pad, high + pad])
 
 
 class _Axis:
@@ -168,7 +166,7 @@ class _Axis:
             return dict(title=title, type="log", exponentformat="power", tickmode="linear",
                         dtick=max(1, int(np.ceil(decades / TICKS))))
         if not self.symlog:
-            return dict(title=title, **ZERO_LINE)
+            return dict(title=title, exponentformat="power", **ZERO_LINE)
         ticks = self.ticks()
         return dict(title=title, tickmode="array", tickvals=self(ticks).tolist(),
                     ticktext=[_short(t) for t in ticks], **ZERO_LINE)
@@ -179,13 +177,8 @@ def _number(value: float) -> str:
 
 
 def _short(value: float) -> str:
-    """A tick label: 0.05, 200 or 1e-5 (no '+' and no leading zero in the exponent)."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return np.format_float_positional(value, precision=3, fractional=False, trim="-")
-    mantissa, exponent = f"{value:.1e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    """A tick label in the charts' one exponent style: 0.05, 200, 10⁻⁵ or 2×10⁻⁵."""
+    return power_text(value)
 
 
 def _title(text: str, axes) -> dict:

@@ -4,6 +4,8 @@ convergence plot and in every table."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..optimize import METHODS
 
 #: full names on screen (never the code names ``gd``, ``lbfgs``)
@@ -24,6 +26,22 @@ METHOD_DASHES = {"newton": "solid", "approx_newton": "dash", "gd": "solid",
                  "newton_cg": "dot", "lbfgs": "dashdot", "bfgs": "longdash",
                  "trust_exact": "dot", "trust_krylov": "longdashdot"}
 assert set(METHOD_NAMES) == set(METHOD_COLOURS) == set(METHOD_MARKERS) == set(METHODS)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_text(value: float) -> str:
+    """A tick label in the one exponent style of every chart (Plotly's
+    ``exponentformat="power"``): 0.05 and 200 as they are, else 10⁻⁵ or 2×10⁻⁵."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        return np.format_float_positional(value, precision=3, fractional=False, trim="-")
+    mantissa, exponent = f"{value:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}")
 
 
 def integer_ticks(span: float) -> dict:

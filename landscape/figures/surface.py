@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..surface import Line, Projection, Surface
-from .style import method_name, method_style
+from .style import method_name, method_style, power_text
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws
 UIREVISION = "landscape"
@@ -42,7 +42,7 @@ def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
     if not log_scale:
         return dict(title="L(x)")
     ticks = np.arange(np.floor(lo), np.ceil(hi) + 1)
-    return dict(title="L(x)", tickvals=ticks, ticktext=[f"1e{int(t)}" for t in ticks])
+    return dict(title="L(x)", tickvals=ticks, ticktext=[power_text(10.0 ** t) for t in ticks])
 
 
 def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),

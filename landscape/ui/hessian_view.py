@@ -62,6 +62,7 @@ class HessianView:
     hutchinson: TraceEstimate
     path: TrajectorySpectrum
     path_message: str
+    path_method: str = "newton"
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing the spectrum...")
@@ -82,7 +83,8 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
         density=spectral_density(prob, x), structure=structure,
         checks=theory_checks(prob, x, strong_convexity=v["hessian.l"]),
         trace=hessian_trace(prob, x), hutchinson=hutchinson_trace(prob, x),
-        path=trajectory_spectrum(prob, run.xs, k=k), path_message=run.message)
+        path=trajectory_spectrum(prob, run.xs, k=k), path_message=run.message,
+        path_method=v["hessian.path"])
 
 
 @dataclass
@@ -111,7 +113,7 @@ def export_buttons(view: HessianView, figs: HessianFigures, problem_spec: tuple)
     shown = {"Eigenvalues of the Hessian": figs.eigenvalues,
              "Spectral density (SLQ against exact)": figs.density,
              "Diagonal part, rank-two part and H": figs.structure,
-             "Eigenvalues along the Newton path": figs.path}
+             f"Eigenvalues along the path of {METHOD_NAMES[view.path_method]}": figs.path}
     exports.buttons("hessian_spectrum", {t: f for t, f in shown.items() if f is not None},
                     table, table,
                     exports.spectrum_script(problem_spec, view.x, view.k))
