@@ -458,3 +458,14 @@ def test_the_hessian_path_choice_names_methods_as_everywhere_else():
     at = run(PAGE["Hessian"])
     box = at.selectbox(key="hessian.path")
     assert "exact Newton" in box.options and "newton" not in box.options
+
+
+def test_the_server_ceiling_holds_even_after_the_confirmation():
+    """n x d above SERVER_ENTRIES is refused with the limit named, confirmed or not,
+    before anything is allocated."""
+    from landscape.ui.builder import SERVER_ENTRIES
+    at = run(PAGE["Landscape"], **{"problem.n": "1000000", "problem.d": "100"})
+    at.checkbox(key="problem.allow_large").check().run()
+    assert not at.exception and not charts(at)
+    message = shown(at.error[0].value)
+    assert f"ceiling of {SERVER_ENTRIES:,} entries" in message and "no setting" in message

@@ -20,6 +20,12 @@ from .state import Field
 #: above this many entries of A, pages ask before computing (a redraw would take
 #: more than about a second on a 2-core machine)
 INTERACTIVE_ENTRIES = 2_000_000
+#: the server's ceiling, which no setting or confirmation overrides: 25 million entries,
+#: 200 MB for A (as much as the largest upload), a few seconds per page; with at most
+#: CACHED_PROBLEMS kept, problems hold at most 0.8 GB of the server's memory. Larger
+#: problems belong in a notebook (the library's own limit is 10^8 entries).
+SERVER_ENTRIES = 25_000_000
+CACHED_PROBLEMS = 4
 MAX_N = 1_000_000
 MAX_D = 5_000
 
@@ -84,7 +90,7 @@ def _uploads() -> dict[str, tuple[str, bytes]]:
     return st.session_state.setdefault(_UPLOADS, {})
 
 
-@st.cache_resource(max_entries=8, show_spinner="Building the problem...")
+@st.cache_resource(max_entries=CACHED_PROBLEMS, show_spinner="Building the problem...")
 def problem_from_spec(spec: tuple) -> ls.Problem:
     """The ``Problem`` for a ``state.spec("problem.")`` key (raises ValueError)."""
     s = dict(spec)
@@ -104,6 +110,12 @@ def problem_from_spec(spec: tuple) -> ls.Problem:
                              "choose constant w for uploaded data.")
         return ls.load_problem(a_bytes, b_bytes, a_filename=a_name, b_filename=b_name,
                                kind=kind, w=w, gamma=gamma)
+    entries = s["problem.n"] * s["problem.d"]
+    if entries > SERVER_ENTRIES:
+        raise ValueError(f"n x d = {entries:,} is above this server's ceiling of "
+                         f"{SERVER_ENTRIES:,} entries (200 MB for A), which no setting "
+                         "overrides; for larger problems use the landscape library in a "
+                         "notebook.")
     return ls.make_problem(**generator_arguments(spec))
 
 
