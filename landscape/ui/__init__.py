@@ -3,6 +3,8 @@ navigation and shared sidebar (``chrome``), the settings registry kept in the UR
 (``state``), and one view module per page that computes (cached on small specs) and
 returns ready figures. Pages import this package and their view module only."""
 
+import gc
+
 from .builder import problem_spec
 from .chrome import controls
 from .chrome import fail
@@ -52,3 +54,8 @@ __all__ = [
     "summary",
     "wait",
 ]
+
+# The server's long-lived objects (these modules, NumPy, SciPy, Plotly, Streamlit: some
+# 250,000) are moved out of the garbage collector's sight once: its full collections
+# otherwise rescan them all and took half the server's CPU under load (benchmarks/load.py).
+gc.freeze()
