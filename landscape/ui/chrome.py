@@ -236,9 +236,12 @@ def mathematics(number: int) -> None:
 
 
 def formula(latex: str) -> None:
-    """The page's formula (left out in presentation mode, where the chart needs the room)."""
+    """The page's formula at this place, typeset once the first chart is drawn (KaTeX
+    is loaded lazily by the browser and would hold the chart back); left out in
+    presentation mode, where the chart needs the room."""
     if not presenting():
-        st.latex(latex)
+        box = st.empty()
+        st.session_state.setdefault(_PANELS, []).append((box, lambda: st.latex(latex)))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
