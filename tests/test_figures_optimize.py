@@ -154,3 +154,15 @@ def test_runs_told_apart_by_colour_use_the_colours_given():
                              legend_title="loss")
     assert {t.line.color for t in fig.data} == {"#111111", "#222222"}
     assert fig.layout.legend.title.text == "loss"
+
+
+def test_short_runs_carry_a_marker_per_step_long_runs_are_lines():
+    """A marker per iterate tells short coinciding runs apart; on a long run it only
+    clutters (and costs the browser half a second of SVG)."""
+    from landscape.figures.optimize import MARKED_STEPS
+    prob = ls.make_problem(40, 3, seed=1, kind="softmax")
+    short = ls.minimize(prob, np.zeros(3), "newton")
+    long = ls.minimize(prob, np.zeros(3), "gd", max_iter=MARKED_STEPS + 20, tol=1e-300)
+    assert short.n_iter <= MARKED_STEPS < long.n_iter
+    modes = {t.name.split(" —")[0]: t.mode for t in convergence_figure([short, long]).data}
+    assert modes == {"exact Newton": "lines+markers", "gradient descent": "lines"}

@@ -21,6 +21,12 @@ _ERROR_TITLE = {"euclidean": "error ||x<sub>k</sub> − x*||<sub>2</sub>",
                 "hessian": "error ||x<sub>k</sub> − x*||<sub>H*</sub>"}
 
 
+#: runs up to this long are drawn with a marker per iterate (the method's symbol tells
+#: coinciding lines apart); longer ones as lines only: a marker per step of a 100-step
+#: run clutters the chart and its SVG nodes cost the browser half a second to draw
+MARKED_STEPS = 30
+
+
 def run_label(trajectory: Trajectory) -> str:
     """The legend name of a run: its method's display name, with ε for approximate
     Newton."""
@@ -106,7 +112,8 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
                 continue
             fig.add_trace(go.Scatter(
                 x=x, y=_positive(values), customdata=custom, name=name, legendgroup=name,
-                showlegend=col == len(columns), mode="lines+markers", line=line,
+                showlegend=col == len(columns), line=line,
+                mode="lines+markers" if run.n_iter <= MARKED_STEPS else "lines",
                 marker=dict(style["marker"], size=6),
                 hovertemplate=(f"<b>{name}</b><br>k = %{{customdata[0]:d}}<br>"
                                "time = %{customdata[1]:.3g} s<br>"
