@@ -160,9 +160,10 @@ def test_short_runs_carry_a_marker_per_step_long_runs_are_lines():
     """A marker per iterate tells short coinciding runs apart; on a long run it only
     clutters (and costs the browser half a second of SVG)."""
     from landscape.figures.optimize import MARKED_STEPS
-    prob = ls.make_problem(40, 3, seed=1, kind="softmax")
-    short = ls.minimize(prob, np.zeros(3), "newton")
-    long = ls.minimize(prob, np.zeros(3), "gd", max_iter=MARKED_STEPS + 20, tol=1e-300)
+    prob = ls.make_problem(500, 10, seed=0, kind="softmax", matrix="ill_conditioned", cond=20,
+                           w="constant", w_value=0.001)  # the ill-conditioned preset
+    short = ls.minimize(prob, np.zeros(10), "newton")
+    long = ls.minimize(prob, np.zeros(10), "gd", max_iter=MARKED_STEPS + 20)
     assert short.n_iter <= MARKED_STEPS < long.n_iter
     modes = {t.name.split(" —")[0]: t.mode for t in convergence_figure([short, long]).data}
     assert modes == {"exact Newton": "lines+markers", "gradient descent": "lines"}
