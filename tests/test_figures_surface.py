@@ -61,9 +61,10 @@ def test_contour_outlines_the_pole_set_and_veils_negative_alpha(poles):
     names = [t.get("name") for t in traces(fig)]
     assert "pole set (α = 0)" in names and "α < 0 (veiled)" in names
     veil = next(t for t in traces(roundtrip(fig)) if t.get("name") == "α < 0 (veiled)")
+    # Plotly shades where a constraint fails: "α > 0" veils exactly the cells with α < 0
     assert (veil["contours"]["type"], veil["contours"]["operation"],
-            veil["contours"]["value"]) == ("constraint", "<", 0)
-    np.testing.assert_array_equal(decode(veil["z"]) < 0, surf.alpha_sign < 0)  # veiled: α < 0
+            veil["contours"]["value"]) == ("constraint", ">", 0)
+    np.testing.assert_array_equal(~(decode(veil["z"]) > 0), surf.alpha_sign <= 0)
     outline = next(t for t in traces(fig) if t.get("name") == "pole set (α = 0)")
     assert outline["contours"]["start"] == 0 and outline["contours"]["coloring"] == "lines"
 

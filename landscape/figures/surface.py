@@ -83,8 +83,9 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
         # edge is interpolated between cells rather than a staircase of cells
         alpha = signed_alpha(surface)
         fig.add_trace(go.Contour(
+            # a constraint contour shades where its constraint FAILS: "α > 0" veils α <= 0
             x=surface.alphas, y=surface.betas, z=alpha, fillcolor="rgba(30,30,30,0.45)",
-            contours=dict(type="constraint", operation="<", value=0), line=dict(width=0),
+            contours=dict(type="constraint", operation=">", value=0), line=dict(width=0),
             name="α < 0 (veiled)", hoverinfo="skip", showlegend=True))
         fig.add_trace(go.Contour(
             x=surface.alphas, y=surface.betas, z=alpha,

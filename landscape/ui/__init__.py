@@ -6,6 +6,8 @@ returns ready figures. Pages import this package and their view module only."""
 import ctypes
 import gc
 
+import pandas  # noqa: F401  (st.table's; imported here, before any session can race on it)
+
 from .builder import problem_spec
 from .chrome import controls
 from .chrome import fail

@@ -24,17 +24,18 @@ _ENTRY = "_ui_entry_ran"
 _CSS = """<style>
 [data-testid="stTable"] :is(td, th) p {white-space: nowrap !important;}
 </style>"""
-#: presentation mode: large text, a compact top of the page, and a chart as tall as the
+#: presentation mode: large text, a compact top of the page (no page title: the slide
+#: names say what is shown), and a chart as tall as the
 #: screen allows, so that the chart and its explanation fit above the fold of a
 #: 1280 x 720 projector and fill a 1920 x 1080 one
 _PRESENTATION_CSS = """<style>
 html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
-h1 {font-size: 1.9rem !important; padding: 0.2rem 0 0.4rem 0 !important;}
+h1 {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important;}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
 [data-testid="stExpander"] summary {padding-top: 0.3rem; padding-bottom: 0.3rem;}
 .st-key-present-chart {height: max(calc(100vh - %dpx), 300px) !important; flex: 0 0 auto !important;}
-</style>""" % (720 - 320)  # the chart's height: 320 px on a 1280 x 720 projector, more on larger
+</style>""" % (720 - 380)  # the chart's height: 380 px on a 1280 x 720 projector, more on larger
 
 
 def pages() -> list:
@@ -196,7 +197,17 @@ def present(slides: list[tuple[str, object, str]]) -> None:
     chosen = names.radio("chart", titles, horizontal=True, key=_SLIDE,
                          label_visibility="collapsed")
     title, fig, explanation = slides[titles.index(chosen)]
-    fig.update_layout(font=dict(size=18), height=None, autosize=True)
+    # the slide's name is its title, and the legend must not take the plot's height: a
+    # square map is narrower than the screen, so it is drawn at the left and its legend
+    # stands in the empty band on its right; other charts get one row above the plot
+    square = fig.layout.yaxis.scaleanchor == "x"
+    fig.update_layout(font=dict(size=18), height=None, autosize=True, title=None,
+                      margin=dict(t=40, b=50, l=60, r=20),
+                      legend=dict(orientation="v", x=1, y=1, xanchor="right", yanchor="top",
+                                  font_size=14) if square else
+                      dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"))
+    if square:
+        fig.update_xaxes(constraintoward="left")
     fig.update_xaxes(tickfont_size=16)
     fig.update_yaxes(tickfont_size=16)
     # the chart's box is as tall as the screen allows (the CSS above): 340 px at 720

@@ -234,17 +234,17 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
             notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {ratio:.3g} times "
                          f"{'longer' if curv[1] < curv[0] else 'shorter'} along v than along u.")
         surf = view.surface
+        if surf.has_poles:
+            where = " (red)" if show_poles else ""
+            notes.append(f"This plane meets the **pole set** α = 0{where}: α changes sign there, "
+                         "and where α < 0 the stationary points are spurious. The colour scale "
+                         "stops at the 95th percentile so one pole cannot swamp it.")
         if on_plane(view):
             notes.append("×: x_true, where the realizable b was made (L is smallest there up "
                          "to the noise).")
         elif view.x_true is not None:
             notes.append(f"x_true is not drawn: it lies {view.x_true.distance[0]:.3g} from "
                          "this plane or outside its span.")
-        if surf.has_poles:
-            where = " (red)" if show_poles else ""
-            notes.append(f"This plane meets the **pole set** α = 0{where}: α changes sign there, "
-                         "and where α < 0 the stationary points are spurious. The colour scale "
-                         "stops at the 95th percentile so one pole cannot swamp it.")
         if surf.fallback_cells:
             notes.append(f"{surf.fallback_cells} of {surf.values.size} cells were re-evaluated "
                          "directly because the fast sums could lose digits there.")
