@@ -80,10 +80,10 @@ else:
 
 st.subheader("The paper's claims, checked here")
 for check in view.checks.all():
-    verdict = ("holds within rounding" if check.within_rounding else
-               "holds" if check.holds else "does not hold")
+    verdict, tone = hv.verdict(check)
     applies = "" if check.applies else " (not a theorem for this loss; shown for reference)"
-    show = st.info if not check.applies else st.success if check.holds else st.warning
+    show = st.info if not check.applies else {"good": st.success, "neutral": st.info,
+                                              "bad": st.warning}[tone]
     show(f"**{check.name}: {verdict}**{applies}. {check.message}")
 ui.mathematics(4)
 

@@ -469,3 +469,15 @@ def test_the_server_ceiling_holds_even_after_the_confirmation():
     assert not at.exception and not charts(at)
     message = shown(at.error[0].value)
     assert f"ceiling of {SERVER_ENTRIES:,} entries" in message and "no setting" in message
+
+
+def test_an_unmet_sufficient_condition_is_not_reported_as_a_failure():
+    """The regularisation conditions are sufficient for PSD: unmet, the guarantee does
+    not apply (neutral, blue), which is not "does not hold" (a warning) when H is PD."""
+    at = run(PAGE["Hessian"], preset="exact_vs_approximate_newton")
+    no_trouble(at)
+    texts = [shown(m.value) for m in at.info] + [shown(m.value) for m in at.warning]
+    regularisation = [t for t in texts if "regularisation:" in t]
+    assert regularisation and all("condition not met: the guarantee does not apply" in t
+                                  or "condition met" in t for t in regularisation)
+    assert not [w for w in at.warning if "regularisation" in w.value]

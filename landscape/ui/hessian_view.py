@@ -14,10 +14,11 @@ from landscape import export
 from landscape.figures import spectrum as spectrum_figures
 
 # names imported from the module: ``landscape.spectrum`` is also the function's name
-from landscape.spectrum import (DENSE_MAX_D, HessianStructure, SpectralDensity, Spectrum,
-                                TheoryChecks, TraceEstimate, TrajectorySpectrum, hessian_structure,
-                                hessian_trace, hutchinson_trace, spectral_density, spectrum,
-                                theory_checks, trajectory_spectrum)
+from landscape.spectrum import (DENSE_MAX_D, HessianStructure, RegularisationCheck,
+                                SpectralDensity, Spectrum, TheoryChecks, TraceEstimate,
+                                TrajectorySpectrum, hessian_structure, hessian_trace,
+                                hutchinson_trace, spectral_density, spectrum, theory_checks,
+                                trajectory_spectrum)
 from landscape.figures.spectrum import SCALES
 from landscape.figures.style import METHOD_NAMES
 from landscape.optimize import minimize
@@ -85,6 +86,20 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
         trace=hessian_trace(prob, x), hutchinson=hutchinson_trace(prob, x),
         path=trajectory_spectrum(prob, run.xs, k=k), path_message=run.message,
         path_method=v["hessian.path"])
+
+
+def verdict(check) -> tuple[str, str]:
+    """What a theory check found, in words, and its tone ("good", "neutral", "bad").
+
+    A bound (the curvature of B) either holds or is violated: a violation is news. A
+    regularisation condition is sufficient, not necessary: when it is not met, the
+    guarantee does not apply, which is not a failure of anything (H may well be PD)."""
+    if isinstance(check, RegularisationCheck):
+        return (("condition met: the guarantee applies", "good") if check.holds else
+                ("condition not met: the guarantee does not apply", "neutral"))
+    if check.within_rounding:
+        return "holds within rounding", "good"
+    return ("holds", "good") if check.holds else ("does not hold", "bad")
 
 
 @dataclass
