@@ -139,3 +139,24 @@ def test_a_claim_that_fails_is_reported_as_failing():
     claim = claims.measure("ill_conditioned", settings("ill_conditioned",
                                                        **{"problem.matrix": "gaussian"}))
     assert not claim.holds
+
+
+def test_ill_conditioned__the_map_shows_closed_level_sets_ten_times_longer_than_wide():
+    """On the page's own map (log colour of L − L_min): a level set around the centre
+    closes inside the map and its extent is at least 10 times longer than wide."""
+    values = settings("ill_conditioned")
+    view = landscape_of(values)
+    contour = landscape_view.figures(view, log_scale=True, show_poles=True).contour
+    z = np.asarray(contour.data[0].z, float)  # log10(L − L_min), as coloured
+    assert "L − L" in contour.data[0].colorbar.title.text
+    m = z.shape[0] // 2
+    best = 0.0
+    for level in np.linspace(np.nanmin(z), np.nanmax(z), 30)[1:]:  # the drawn levels, about
+        inside = z < level
+        if not inside[m, m] or inside[0].any() or inside[-1].any() or inside[:, 0].any() \
+                or inside[:, -1].any():
+            continue  # not around the centre, or not closed within the map
+        rows, cols = np.nonzero(inside)
+        height, width = np.ptp(rows) + 1, np.ptp(cols) + 1
+        best = max(best, max(height, width) / min(height, width))
+    assert best >= 10, best

@@ -44,6 +44,12 @@ def power_text(value: float) -> str:
     return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}")
 
 
+def decade_text(exponent: int) -> str:
+    """A tick label of a decade on a log axis: 1, 10, then 10² … and 10⁻¹ … (one style
+    along the whole axis: not 0.01 beside 10⁻⁴)."""
+    return {0: "1", 1: "10"}.get(int(exponent), "10" + str(int(exponent)).translate(_SUPERSCRIPT))
+
+
 def integer_ticks(span: float) -> dict:
     """Plotly axis settings for an integer quantity (an iteration, an index) running
     over 0..span: ticks only at integers, about eight at most (1, 2 or 5 times a power

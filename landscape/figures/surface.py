@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..surface import Line, Projection, Surface
-from .style import method_name, method_style, power_text
+from .style import decade_text, method_name, method_style
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws
 UIREVISION = "landscape"
@@ -42,22 +42,23 @@ def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
     if not log_scale:
         return dict(title="L(x)")
     ticks = np.arange(np.floor(lo), np.ceil(hi) + 1)
-    return dict(title="L(x)", tickvals=ticks, ticktext=[power_text(10.0 ** t) for t in ticks])
+    return dict(title="L(x)", tickvals=ticks, ticktext=[decade_text(t) for t in ticks])
 
 
 def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
                    log_scale: bool = False, show_poles: bool = True,
                    title: str | None = None,
                    zrange: tuple[float, float] | None = None,
-                   minimum: float | None = None) -> go.Figure:
+                   minimum: float | None = None, minimum_name: str = "L*") -> go.Figure:
     """Contour map of ``surface.values`` over (alphas, betas).
 
     The colour range is ``surface.display_min .. display_max`` so one pole cannot
     swamp it; cells at the pole are gaps; the pole set (alpha = 0) is outlined and
     the region alpha < 0, where the loss's stationary points are spurious, veiled.
     ``zrange`` overrides the colour range (to share one scale between figures).
-    With ``minimum`` (the loss's minimum L*) the colour is log10(L - L*): the level
-    sets around the minimiser stay visible however flat the valley.
+    With ``minimum`` (the loss's minimum L*, or the smallest value on the map, named
+    ``minimum_name``) the colour is log10(L - minimum): the level sets around the
+    minimiser stay visible however flat the valley.
     """
     values, lo, hi = surface.values, *(zrange or (surface.display_min, surface.display_max))
     if minimum is not None:  # the excess; its smallest positive value is the log's floor
@@ -69,7 +70,7 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     colorbar = _colorbar(log_scale, zmin, zmax)
     if minimum is not None:
-        colorbar["title"] = f"L − L*<br>(L* = {minimum:.4g})"
+        colorbar["title"] = f"L − {minimum_name}<br>({minimum_name} = {minimum:.4g})"
     fig = go.Figure(go.Contour(
         x=surface.alphas, y=surface.betas, z=z, zmin=zmin, zmax=zmax, zauto=False,
         colorscale=COLORSCALE, ncontours=30, contours=dict(coloring="heatmap"),

@@ -198,8 +198,12 @@ def figures(view: LandscapeView, *, log_scale: bool, show_poles: bool,
             figs.add_path_1d(line, ts, losses, method)
         return LandscapeFigures(None, None, line, _caption(view, show_poles))
     labels = view.directions.labels
+    # log colour: of the excess over the map's lowest value, so the level sets around a
+    # minimum stay closed however flat its valley (log L alone shows a trough)
+    lowest = float(np.nanmin(view.surface.values)) if log_scale else None
     contour = figs.contour_figure(view.surface, labels=labels, log_scale=log_scale,
-                                  show_poles=show_poles, title="L(x₀ + a u + c v)")
+                                  show_poles=show_poles, title="L(x₀ + a u + c v)",
+                                  minimum=lowest, minimum_name="L<sub>min</sub>")
     contour.update_layout(height=MAP_HEIGHT)
     if on_plane(view):
         figs.add_point(contour, view.x_true.alphas[0], view.x_true.betas[0], "x_true")
