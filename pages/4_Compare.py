@@ -72,8 +72,6 @@ elif ui.bind("compare.morph"):
 
 st.subheader("Newton from x = 0 on each")
 st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")
-ui.show_table([{"γ": g, "status": run.status.value, "steps": run.n_iter,
-                "final loss": float(run.loss[-1])} for g, run in zip(result.gammas, result.runs)])
-st.caption("  \n".join(f"**γ = {g:g}:** {ui.literal(run.message)}"
-                        for g, run in zip(result.gammas, result.runs)))
+ui.show_table(cv.run_rows(result))
+st.caption(cv.run_messages(result))
 ui.mathematics(5)

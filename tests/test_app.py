@@ -481,3 +481,18 @@ def test_an_unmet_sufficient_condition_is_not_reported_as_a_failure():
     assert regularisation and all("condition not met: the guarantee does not apply" in t
                                   or "condition met" in t for t in regularisation)
     assert not [w for w in at.warning if "regularisation" in w.value]
+
+
+def test_the_race_table_reports_convergence_that_the_numbers_support():
+    """No order for a linear run (gradient descent's ratios near 1 make the order
+    estimate noise), statuses in words, the basin condition 'met' or 'not met'."""
+    from landscape.ui import newton_view as nv
+    at = run(PAGE["Newton"], preset="ill_conditioned")
+    no_trouble(at)
+    table = at.table[-1].value
+    rows = {row["method"]: row for _, row in table.iterrows()}
+    assert rows["gradient descent"]["convergence (H-norm error)"].startswith("linear, rate")
+    assert rows["exact Newton"]["convergence (H-norm error)"].startswith("order")
+    assert rows["gradient descent"]["status"] == "iteration limit"
+    assert set(table["basin condition"]) <= {"met", "not met", "–"}
+    assert nv.observed(None) == "–"

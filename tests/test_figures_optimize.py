@@ -46,7 +46,7 @@ def test_legend_names_each_run_once(runs):
     fig = convergence_figure(trajs, convs)
     shown = [t.name for t in fig.data if t.showlegend]
     assert shown == ["exact Newton", "approximate Newton (ε = 0.3)", "approximate Newton (ε = 0.6)",
-                     "gradient descent — max_iter"]
+                     "gradient descent — iteration limit"]
     # both panels of a run toggle together and share its colour; repeats change the dash
     for name in shown:
         pair = [t for t in fig.data if t.legendgroup == name]

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..optimize import Convergence, Trajectory
-from .style import integer_ticks, method_name, method_style
+from .style import integer_ticks, method_name, method_style, status_name
 
 AGAINST = ("iteration", "time")
 ERRORS = ("euclidean", "hessian")
@@ -97,7 +97,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
             others = [d for d in _DASHES if d != line.get("dash", "solid")]
             line["dash"] = others[(repeat - 1) % len(others)]
         if not run.success:
-            name = f"{name} — {run.status.value}"
+            name = f"{name} — {status_name(run.status)}"
         x = np.arange(run.n_iter + 1) if against == "iteration" else run.elapsed
         custom = np.column_stack([np.arange(run.n_iter + 1), run.elapsed, run.loss])
         columns = []

@@ -58,6 +58,19 @@ def integer_ticks(span: float) -> dict:
     return dict(tick0=0, dtick=step, tickformat="d")
 
 
+#: how a run ended, in words (``Status`` values are codes)
+STATUS_NAMES = {"converged": "converged", "max_iter": "iteration limit",
+                "not_descent": "no descent direction", "indefinite": "indefinite Hessian",
+                "pole": "blocked by the pole set", "non_finite": "values not finite",
+                "stalled": "stalled (no decrease resolvable)"}
+
+
+def status_name(status) -> str:
+    """A run's ``Status`` (or its value) in words."""
+    value = getattr(status, "value", status)
+    return STATUS_NAMES.get(value, value)
+
+
 def method_name(method: str) -> str:
     """The display name of a method code (an unknown one is shown as given)."""
     return METHOD_NAMES.get(method, method)

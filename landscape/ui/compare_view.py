@@ -16,11 +16,13 @@ from landscape import export
 from landscape.figures import compare as compare_figures
 from landscape.figures import optimize as optimize_figures
 from landscape.figures import surface as surface_figures
+from landscape.figures.style import status_name
 from landscape.optimize import Trajectory, minimize
 from landscape.spectrum import Spectrum, spectrum
 from landscape.surface import SurfaceComparison, compare_surfaces
 
 from . import exports
+from .markdown import literal
 from .builder import problem_from_spec
 from .state import Field, register
 
@@ -129,6 +131,18 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
     morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
                                log_scale=log_scale) if result.morph else None)
     return CompareFigures(first, second, difference, spectra, newton, morph)
+
+
+def run_rows(result: Comparison) -> list[dict]:
+    """One row per loss: how exact Newton from x = 0 ended on it."""
+    return [{"γ": g, "status": status_name(run.status), "steps": run.n_iter,
+             "final loss": float(run.loss[-1])} for g, run in zip(result.gammas, result.runs)]
+
+
+def run_messages(result: Comparison) -> str:
+    """How each run ended, one sentence per loss (too long for a table cell)."""
+    return "  \n".join(f"**γ = {g:g}:** {literal(run.message)}"
+                       for g, run in zip(result.gammas, result.runs))
 
 
 def data_table(result: Comparison) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ import landscape as ls
 from landscape import export
 from landscape.figures import optimize as optimize_figures
 from landscape.figures import surface as surface_figures
-from landscape.figures.style import METHOD_NAMES
+from landscape.figures.style import METHOD_NAMES, status_name
 from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minimize
 
 from . import exports, state
@@ -123,13 +123,12 @@ def run_table(result: Race) -> list[dict]:
     rows = []
     for run, diag in zip(result.runs, result.diagnostics):
         rows.append({
-            "method": METHOD_LABELS[run.method], "status": run.status.value,
+            "method": METHOD_LABELS[run.method], "status": status_name(run.status),
             "steps": run.n_iter, "final loss": float(run.loss[-1]),
             "final ‖∇L‖": float(run.grad_norm[-1]),
             "time (ms)": 1e3 * float(run.elapsed[-1]),
-            "order (H-norm error)": diag.hessian.order if diag else float("nan"),
-            "rate (H-norm error)": diag.hessian.rate if diag else float("nan"),
-            "basin condition": "holds" if diag and diag.basin.holds else "does not hold",
+            "convergence (H-norm error)": observed(diag),
+            "basin condition": "–" if diag is None else "met" if diag.basin.holds else "not met",
             "rows kept (last step)": (int(run.rows_kept[-1]) if run.rows_kept is not None
                                       and run.rows_kept.size else None),
         })
@@ -140,6 +139,19 @@ def run_messages(result: Race) -> str:
     """How each run ended, one sentence per method (too long for a table cell)."""
     return "  \n".join(f"**{METHOD_LABELS[run.method]}:** {literal(run.message)}"
                        for run in result.runs)
+
+
+def observed(diag: Convergence | None) -> str:
+    """The observed convergence in words: "order 1.9" where the error falls faster than
+    linearly (rate below 0.5 and order at least 1.5), else "linear, rate 0.99". An order
+    estimated from ratios near 1 is noise (log r_{k+1} / log r_k of two tiny numbers), so
+    a slow run never shows one."""
+    if diag is None or np.isnan(diag.hessian.rate):
+        return "–"
+    rate, order = diag.hessian.rate, diag.hessian.order
+    if rate <= 0.5 and order >= 1.5:
+        return f"order {order:.2g}"
+    return f"linear, rate {rate:.2g}"
 
 
 def step_rows(result: Race, step: int) -> list[dict]:
