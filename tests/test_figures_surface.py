@@ -247,3 +247,21 @@ def test_log_slices_write_powers_of_ten_not_si_prefixes(smooth):
     prob, _ = smooth
     line = ls.line_1d(prob, np.zeros(prob.d), np.eye(prob.d)[0], ls.grid(2, 101))
     assert figs.slice_figure(line, log_scale=True).layout.yaxis.exponentformat == "power"
+
+
+def test_a_path_in_the_plane_is_said_to_be_in_it_not_off_by_rounding_noise():
+    """d = 2: the plane is the whole space, distances are 1e-16-sized noise: the
+    legend says "in the plane", not "off-plane ≤ 3.7e-16"; a real offset is kept."""
+    noise = ls.Projection(alphas=np.array([0.0, 1.5]), betas=np.array([0.0, -2.0]),
+                          distance=np.array([0.0, 3.7e-16]))
+    fig = figs.add_trajectory(go_figure(), noise, "newton")
+    assert fig.data[0].name == "exact Newton (in the plane)"
+    real = ls.Projection(alphas=np.array([0.0, 1.5]), betas=np.array([0.0, -2.0]),
+                         distance=np.array([0.0, 0.03]))
+    assert figs.add_trajectory(go_figure(), real, "newton").data[0].name == \
+        "exact Newton (off-plane ≤ 0.03)"
+
+
+def go_figure():
+    import plotly.graph_objects as go
+    return go.Figure()

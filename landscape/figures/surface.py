@@ -271,11 +271,20 @@ def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, method: str)
     return fig
 
 
+def off_plane(projection: Projection) -> np.ndarray:
+    """Each point's distance from the plane, with rounding noise (below 1e-12 of the
+    coordinates' size, e.g. 3.7e-16 when d = 2 and the plane is the whole space) as 0."""
+    size = max(1.0, float(np.max(np.abs(projection.alphas), initial=0.0)),
+               float(np.max(np.abs(projection.betas), initial=0.0)))
+    return np.where(projection.distance <= 1e-12 * size, 0.0, projection.distance)
+
+
 def _path_labels(projection: Projection, name: str) -> tuple[str, np.ndarray]:
     """A path's legend entry (with its largest distance from the plane) and its hover
     data (step, distance) per point."""
-    dist = projection.distance
-    legend = f"{name} (off-plane ≤ {dist.max():.2g})" if dist.size else name
+    dist = off_plane(projection)
+    legend = (name if not dist.size else f"{name} (in the plane)" if not dist.any()
+              else f"{name} (off-plane ≤ {dist.max():.2g})")
     return legend, np.column_stack([np.arange(dist.size), dist])
 
 

@@ -159,7 +159,8 @@ def step_rows(result: Race, step: int) -> list[dict]:
     rows = []
     for run, proj in zip(result.runs, result.projections):
         k = min(step, run.n_iter)
-        off_plane = 0.0 if result.surface is None else float(proj.distance[k])
+        off_plane = 0.0 if result.surface is None else float(
+            surface_figures.off_plane(proj)[k])
         rows.append({"method": METHOD_LABELS[run.method], "k": k, "loss": float(run.loss[k]),
                      "‖∇L‖": float(run.grad_norm[k]),
                      "log|α|": float(run.log_abs_alpha[k]),
