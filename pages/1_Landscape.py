@@ -44,8 +44,9 @@ def plane_settings():
         ui.bind("landscape.resolution", c1)
         ui.bind("landscape.view", c2)
     ui.bind("landscape.log", c2)
-    if prob.d > 1:
+    if prob.d > 1 and prob.gamma > 0:  # softmax (γ = 0) has no pole set to outline
         ui.bind("landscape.poles", c2)
+    if prob.d > 1:
         ui.bind("landscape.click", c2)
     if ui.bind("landscape.paths", c2):  # from the Newton lab's start: one start everywhere
         if ui.bind("newton.start", c2, label="paths start at") == "custom":

@@ -38,7 +38,8 @@ spec = view.spectrum
 figs = hv.figures(view, scale=ui.get("hessian.scale"))
 if ui.presenting():
     slides = [("Eigenvalues", figs.eigenvalues,
-               f"At {view.point_label}: {spec.n_negative} negative eigenvalues; smallest "
+               f"At {view.point_label}: {spec.n_negative} negative "
+               f"eigenvalue{'' if spec.n_negative == 1 else 's'}; smallest "
                f"{ui.number(spec.smallest)}, largest {ui.number(spec.largest)}."),
               ("Density", figs.density, "Stochastic Lanczos quadrature beside the exact histogram.")]
     if figs.structure is not None:

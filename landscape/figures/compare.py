@@ -29,7 +29,7 @@ def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *
             line=dict(color=color, width=1), marker=dict(color=color, size=8, symbol=symbols),
             hovertemplate=f"{label}<br>λ_%{{x}} = %{{y:.6g}}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
-    fig.update_layout(title=title, xaxis_title="index i (ascending)", yaxis_title="eigenvalue λ_i",
+    fig.update_layout(title=title, xaxis_title="index i (ascending)", yaxis_title="eigenvalue λᵢ",
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"),
                       margin=dict(l=60, r=20, t=60, b=50))
     return fig.update_xaxes(**integer_ticks(d))

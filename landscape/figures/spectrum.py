@@ -33,7 +33,7 @@ from plotly.subplots import make_subplots
 
 from landscape.spectrum import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
-from .style import integer_ticks, power_text
+from .style import count, integer_ticks, power_text
 
 SCALES = ("auto", "linear", "symlog")
 #: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
@@ -352,7 +352,7 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
     status = "holds" if structure.interlacing_holds else "FAILS"
     fig.update_layout(
         **_title(title or (f"Structure: H = diagonal part + rank-two part; "
-                               f"{structure.n_negative_whole} negative eigenvalues in H, "
+                               f"{count(structure.n_negative_whole, 'negative eigenvalue')} in H, "
                                f"{structure.n_negative_diagonal} in the diagonal part; "
                                f"interlacing {status}"),
                      [("H and its diagonal part", left), ("rank-two part", right)]),

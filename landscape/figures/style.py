@@ -71,6 +71,12 @@ def status_name(status) -> str:
     return STATUS_NAMES.get(value, value)
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and the noun, in the singular for 1: "1 negative eigenvalue", "6 negative
+    eigenvalues" (the noun's last word takes an s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def method_name(method: str) -> str:
     """The display name of a method code (an unknown one is shown as given)."""
     return METHOD_NAMES.get(method, method)

@@ -267,7 +267,7 @@ def show_summary(summary: ls.ProblemSummary) -> None:
     cols[0].metric("n (rows of A)", f"{summary.n}")
     cols[1].metric("d (unknowns)", f"{summary.d}")
     cols[2].metric("loss kind", builder.loss_name(summary.gamma), help=f"γ = {summary.gamma:g}")
-    cols[3].metric("L(0)", f"{summary.loss:.6g}")
+    cols[3].metric("L(0)", f"{summary.loss:.4g}")
     cols[4].metric("smallest eigenvalue of H(0)", number(summary.eig_min, "undefined (pole)"))
     cols[5].metric("largest eigenvalue of H(0)", number(summary.eig_max, "undefined (pole)"))
     state_word = ("positive" if summary.alpha_sign > 0 else

@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from landscape.figures.style import count
+
 from . import compare_view, hessian_view, landscape_view, newton_view, state
 from .builder import problem_from_spec
 
@@ -100,8 +102,9 @@ def _realizable_vs_not(values: dict) -> Claim:
                                                    "hessian."))
     loss = float(prob.loss(x_true))
     holds = loss <= 1e-28 and view.spectrum.n_negative == 0
-    return Claim(holds, f"L(x_true) = {loss:.2g}; H(x_true) has {view.spectrum.n_negative} "
-                        f"negative eigenvalues beyond rounding (smallest "
+    negatives = count(view.spectrum.n_negative, "negative eigenvalue")
+    return Claim(holds, f"L(x_true) = {loss:.2g}; H(x_true) has {negatives} beyond rounding "
+                        f"(smallest "
                         f"{view.spectrum.smallest:.3g}, rounding tolerance "
                         f"{view.spectrum.tolerance:.2g}).")
 
@@ -112,9 +115,10 @@ def _psd_needs_regularisation(values: dict) -> Claim:
     eig = view.spectrum
     where = (values["hessian.custom_point"] if values["hessian.point"] == "custom"
              else view.point_label)
-    return Claim(eig.n_negative >= 1, f"at x = {where} H has {eig.n_negative} negative eigenvalues (smallest "
-                                      f"{eig.smallest:.3g}, far beyond the rounding tolerance "
-                                      f"{eig.tolerance:.2g}).")
+    return Claim(eig.n_negative >= 1,
+                 f"at x = {where} H has {count(eig.n_negative, 'negative eigenvalue')} "
+                 f"(smallest {eig.smallest:.3g}, far beyond the rounding tolerance "
+                 f"{eig.tolerance:.2g}).")
 
 
 def _whole_landscape_2d(values: dict) -> Claim:
