@@ -3,11 +3,7 @@ navigation and shared sidebar (``chrome``), the settings registry kept in the UR
 (``state``), and one view module per page that computes (cached on small specs) and
 returns ready figures. Pages import this package and their view module only."""
 
-import ctypes
-import gc
-
-import pandas  # noqa: F401  (st.table's; imported here, before any session can race on it)
-
+from . import server
 from .builder import problem_spec
 from .chrome import controls
 from .chrome import fail
@@ -58,20 +54,4 @@ __all__ = [
     "wait",
 ]
 
-# The server's long-lived objects (these modules, NumPy, SciPy, Plotly, Streamlit: some
-# 250,000) are moved out of the garbage collector's sight once: its full collections
-# otherwise rescan them all and took half the server's CPU under load (benchmarks/load.py).
-gc.freeze()
-
-
-def _return_large_blocks_to_the_system() -> None:
-    """glibc: every allocation above 1 MB gets its own mapping, given back to the system
-    when freed. By default that threshold grows after the first large block is freed,
-    and an upload's 20 MB then stays with the process after its session has gone."""
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)  # -3: M_MMAP_THRESHOLD
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        pass
-
-
-_return_large_blocks_to_the_system()
+server.configure()  # once per process, now that every module of the app is loaded
