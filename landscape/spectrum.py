@@ -940,7 +940,7 @@ def _curvature_checks(prob, sf, b_range):
     holds = bool(lower - tol <= low and high <= upper + tol)
     softmax = prob.gamma == 0
     scope = ("" if softmax else
-             f" (a theorem for softmax only; here gamma = {prob.gamma:g})")
+             f" (a theorem for softmax only; here γ = {prob.gamma:g})")
     global_check = CurvatureBoundCheck(
         name="softmax global bound", applies=softmax, lower=lower, upper=upper,
         b_smallest=low, b_largest=high, holds=holds,
@@ -963,7 +963,7 @@ def _curvature_checks(prob, sf, b_range):
     pointwise = CurvatureBoundCheck(
         name="pointwise bound K(x)", applies=True, lower=-level, upper=np.inf,
         b_smallest=low, b_largest=high, holds=holds, within_rounding=holds and low < -level,
-        message=f"lambda_min(B) = {_shown(low, zero)} at x is {relation} -K(x) = "
+        message=f"λ_min(B) = {_shown(low, zero)} at x is {relation} −K(x) = "
                 f"{_shown(-level, 0.0)}.")
     return global_check, pointwise
 
@@ -982,17 +982,17 @@ def _regularisation_check(prob, *, name, applies, scope, l, level, sigma_min, si
     implied = (gap * sigma_min**2 if gap >= 0 else gap * sigma_max**2)
     where = "everywhere" if scope == "everywhere" else "at x"
     if np.isnan(required):
-        verdict = (f"cannot be decided: sigma_min(A) is computed only for d <= {DENSE_MAX_D}")
+        verdict = (f"cannot be decided: σ_min(A) is computed only for d ≤ {DENSE_MAX_D}")
     elif holds:
-        verdict = f"is met, so hess L >= {l:g} I {where}"
+        verdict = f"is met, so ∇²L ⪰ {l:g} I {where}"
     else:
-        verdict = f"is not met, so hess L >= {l:g} I {where} is not guaranteed"
-    message = (f"min w_i^2 = {min_w2:.4g} against level + l/sigma_min^2 = {required:.4g} "
-               f"(level {level:.4g}, sigma_min(A) = {sigma_min:.4g}): the condition {verdict}; "
-               f"measured lambda_min(H) = {hessian_smallest:.4g}, implied bound "
+        verdict = f"is not met, so ∇²L ⪰ {l:g} I {where} is not guaranteed"
+    message = (f"min wᵢ² = {min_w2:.4g} against level + l/σ_min² = {required:.4g} "
+               f"(level {level:.4g}, σ_min(A) = {sigma_min:.4g}): the condition {verdict}; "
+               f"measured λ_min(H) = {hessian_smallest:.4g}, implied bound "
                f"{implied:.4g}.")
     if not applies:
-        message += f" The softmax level is not a bound for gamma = {prob.gamma:g}."
+        message += f" The softmax level is not a bound for γ = {prob.gamma:g}."
     return RegularisationCheck(name=name, applies=applies, scope=scope, strong_convexity=l,
                                level=level, sigma_min=sigma_min, sigma_max=sigma_max,
                                required_w2=required, min_w2=min_w2, implied_lower=implied,

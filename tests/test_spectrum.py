@@ -451,7 +451,7 @@ def test_strongly_convex_softmax_weights_meet_the_condition():
         assert reg.applies and reg.holds and reg.scope == "everywhere"
         assert reg.hessian_smallest >= 1.0 - 1e-9
         assert reg.implied_lower == pytest.approx(1.0, rel=1e-9)
-        assert "is met, so hess L >= 1 I everywhere" in reg.message
+        assert "is met, so ∇²L ⪰ 1 I everywhere" in reg.message
         assert checks.softmax_bound.holds and checks.lipschitz.holds
 
 
@@ -700,6 +700,6 @@ def test_theory_check_messages_show_rounding_noise_as_zero():
     prob = ls.make_problem(100, 4, seed=0, kind="softmax", target="realizable", noise=0.0,
                            w="none")
     text = " ".join(c.message for c in theory_checks(prob, np.asarray(prob.x_true)).all())
-    assert "-K(x) = 0." in text and "lie in [0," in text
+    assert "−K(x) = 0." in text and "lie in [0," in text
     assert not re.search(r"-0(?![.\d])", text), text
     assert not re.search(r"e-(1[7-9]|[2-9]\d)", text), text  # no noise-sized numbers
