@@ -476,7 +476,7 @@ def test_unified_checks_say_what_does_not_apply():
     prob, x = _instance("unified", None, 0.1, seed=6)
     checks = spectral.theory_checks(prob, x, n_pairs=4)
     assert not checks.softmax_bound.applies
-    assert "a theorem for softmax only; here gamma = 1" in checks.softmax_bound.message
+    assert "a theorem for softmax only; here γ = 1" in checks.softmax_bound.message
     assert not checks.softmax_regularisation.applies
     assert checks.pointwise_bound.applies and checks.pointwise_bound.holds
     assert checks.pointwise_regularisation.scope == "at x"
