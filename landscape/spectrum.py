@@ -736,9 +736,9 @@ def hessian_structure(prob: Problem, x) -> HessianStructure:
                 and np.all(whole <= diagonal + rank_two[1] + tol))
     zero = _tolerance(prob.d, rounding_scale(prob.A, parts))  # rounding is not a finding
     n_diag, n_whole = int(np.sum(diagonal < -zero)), int(np.sum(whole < -zero))
-    message = (f"the rank-two part has eigenvalues {rank_two[0]:.3g} and {rank_two[1]:.3g} "
-               f"(rank {rank}); H has {n_whole} negative eigenvalues, its diagonal part "
-               f"{n_diag}; interlacing {'holds' if interlacing else 'FAILS'}.")
+    message = (f"The rank-two part has eigenvalues {rank_two[0]:.3g} and {rank_two[1]:.3g} "
+               f"(rank {rank}); H has {n_whole} negative eigenvalue{'' if n_whole == 1 else 's'}, "
+               f"its diagonal part {n_diag}; interlacing {'holds' if interlacing else 'FAILS'}.")
     return HessianStructure(diagonal_part=diagonal, rank_two=rank_two, rank=rank, whole=whole,
                             interlacing_lower=lower, interlacing_upper=upper,
                             interlacing_holds=interlacing, weyl_holds=weyl,

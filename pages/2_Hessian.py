@@ -82,10 +82,8 @@ else:
 st.subheader("The paper's claims, checked here")
 for check in view.checks.all():
     verdict, tone = hv.verdict(check)
-    applies = "" if check.applies else " (not a theorem for this loss; shown for reference)"
-    show = st.info if not check.applies else {"good": st.success, "neutral": st.info,
-                                              "bad": st.warning}[tone]
-    show(f"**{check.name}: {verdict}**{applies}. {check.message}")
+    show = {"good": st.success, "neutral": st.info, "bad": st.warning}[tone]
+    show(f"**{check.name}: {verdict}**. {check.message}")
 ui.mathematics(4)
 
 st.subheader("Extremes along the path")

@@ -200,7 +200,7 @@ def test_symmetric_log_axis_keeps_small_negative_eigenvalues_visible():
     # -2e-5 sits clearly below zero, not squashed onto it
     assert np.all(np.asarray(negative.y) < -0.1)
     assert np.all(np.diff(np.asarray(axis.tickvals)) > 0)
-    assert "0" in axis.ticktext and "10⁵" in axis.ticktext and "-0.001" in axis.ticktext
+    assert "0" in axis.ticktext and "10⁵" in axis.ticktext and "−0.001" in axis.ticktext
     # the true values stay in the hover data
     np.testing.assert_array_equal(negative.customdata, [-1e-3, -2e-5])
     linear = figures.eigenvalue_figure(_prescribed_spectrum(values), scale="linear")

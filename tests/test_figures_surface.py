@@ -265,3 +265,11 @@ def test_a_path_in_the_plane_is_said_to_be_in_it_not_off_by_rounding_noise():
 def go_figure():
     import plotly.graph_objects as go
     return go.Figure()
+
+
+def test_a_log_colour_bar_never_crowds_more_than_nine_labels(smooth):
+    """Thirteen decades in a short colour bar overprinted; above eight, every k-th."""
+    prob, surf = smooth
+    bar = figs._colorbar(True, -12.3, 0.4)
+    assert 2 <= len(bar["tickvals"]) <= 9 and bar["ticktext"][-1] == "10"
+    assert len(figs._colorbar(True, -2.5, 0.5)["tickvals"]) == 5  # every decade, -3..1

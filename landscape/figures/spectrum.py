@@ -282,8 +282,9 @@ def density_figure(density: SpectralDensity, *, log_y: bool = False,
         **_title(title or (f"Spectral density: stochastic Lanczos quadrature, "
                            f"{density.n_probes} probes × {density.n_steps} steps "
                            f"(seed {density.seed})"), []),
-        xaxis_title="eigenvalue λ", barmode="overlay", bargap=0,
-        yaxis=dict(title="density (integrates to 1)", type="log" if log_y else "linear"),
+        xaxis=dict(title="eigenvalue λ", exponentformat="power"), barmode="overlay", bargap=0,
+        yaxis=dict(title="density (integrates to 1)", type="log" if log_y else "linear",
+                   exponentformat="power"),
         legend=LEGEND_ABOVE, showlegend=True, hovermode="closest")
     return fig
 

@@ -36,12 +36,13 @@ def power_text(value: float) -> str:
     ``exponentformat="power"``): 0.05 and 200 as they are, else 10⁻⁵ or 2×10⁻⁵."""
     if value == 0:
         return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return np.format_float_positional(value, precision=3, fractional=False, trim="-")
+    if 1e-3 <= abs(value) < 1e4:  # with a true minus sign, as Plotly writes its own ticks
+        return np.format_float_positional(value, precision=3, fractional=False,
+                                          trim="-").replace("-", "−")
     mantissa, exponent = f"{value:.1e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
-    return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}")
+    return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}".replace("-", "−"))
 
 
 def decade_text(exponent: int) -> str:

@@ -41,7 +41,10 @@ def _log_floor(values: np.ndarray, lo: float, hi: float) -> float:
 def _colorbar(log_scale: bool, lo: float, hi: float) -> dict:
     if not log_scale:
         return dict(title="L(x)")
-    ticks = np.arange(np.floor(lo), np.ceil(hi) + 1)
+    # a label every decade, or every k-th when there are more than 8 (13 labels in a
+    # 165 px colour bar overprinted each other)
+    step = max(1, int(np.ceil((np.ceil(hi) - np.floor(lo)) / 8)))
+    ticks = np.arange(np.ceil(hi), np.floor(lo) - 1, -step)[::-1]
     return dict(title="L(x)", tickvals=ticks, ticktext=[decade_text(t) for t in ticks])
 
 

@@ -94,6 +94,8 @@ def verdict(check) -> tuple[str, str]:
     A bound (the curvature of B) either holds or is violated: a violation is news. A
     regularisation condition is sufficient, not necessary: when it is not met, the
     guarantee does not apply, which is not a failure of anything (H may well be PD)."""
+    if not check.applies:  # e.g. no Hessian-Lipschitz bound exists for the unified loss
+        return "for reference only: not a theorem for this loss", "neutral"
     if isinstance(check, RegularisationCheck):
         return (("condition met: the guarantee applies", "good") if check.holds else
                 ("condition not met: the guarantee does not apply", "neutral"))
