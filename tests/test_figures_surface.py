@@ -273,3 +273,13 @@ def test_a_log_colour_bar_never_crowds_more_than_nine_labels(smooth):
     bar = figs._colorbar(True, -12.3, 0.4)
     assert 2 <= len(bar["tickvals"]) <= 9 and bar["ticktext"][-1] == "10"
     assert len(figs._colorbar(True, -2.5, 0.5)["tickvals"]) == 5  # every decade, -3..1
+
+
+def test_numbers_in_titles_and_legends_use_the_charts_exponent_style():
+    from landscape.figures.style import number_text
+    assert [number_text(v) for v in (8.419e-05, 0.0002645, -2.3e-07, 3.0)] == [
+        "8.419×10⁻⁵", "0.0002645", "−2.3×10⁻⁷", "3"]
+    noise = ls.Projection(alphas=np.array([0.0, 1.0]), betas=np.array([0.0, 1.0]),
+                          distance=np.array([0.0, 3.5e-5]))
+    name = figs.add_trajectory(go_figure(), noise, "gd").data[0].name
+    assert name == "gradient descent (off-plane ≤ 3.5×10⁻⁵)"

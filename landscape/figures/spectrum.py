@@ -33,7 +33,7 @@ from plotly.subplots import make_subplots
 
 from landscape.spectrum import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
-from .style import count, integer_ticks, power_text
+from .style import count, integer_ticks, number_text, power_text
 
 SCALES = ("auto", "linear", "symlog")
 #: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
@@ -173,7 +173,7 @@ class _Axis:
 
 
 def _number(value: float) -> str:
-    return "not computed" if np.isnan(value) else f"{value:.4g}"
+    return "not computed" if np.isnan(value) else number_text(value)
 
 
 def _short(value: float) -> str:
@@ -273,7 +273,7 @@ def density_figure(density: SpectralDensity, *, log_y: bool = False,
                          hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g}): "
                                        "density %{y:.4g}<extra>SLQ</extra>"))
     fig.add_trace(go.Scatter(x=density.grid, y=density.density, mode="lines",
-                             name=f"SLQ smoothed, σ = {density.bandwidth:.2g}",
+                             name=f"SLQ smoothed, σ = {number_text(density.bandwidth, 2)}",
                              line=dict(color=COLOURS["slq"], width=2),
                              hovertemplate="λ = %{x:.4g}: density %{y:.4g}"
                                            "<extra>SLQ</extra>"))

@@ -45,6 +45,16 @@ def power_text(value: float) -> str:
     return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}".replace("-", "−"))
 
 
+def number_text(value: float, digits: int = 4) -> str:
+    """A number in titles and legends, in the charts' exponent style: ``digits``
+    significant digits, 8.419×10⁻⁵ rather than 8.419e-05."""
+    text = f"{value:.{digits}g}"
+    if "e" not in text:
+        return text.replace("-", "−")
+    mantissa, exponent = text.split("e")
+    return (f"{mantissa}×10" + str(int(exponent)).translate(_SUPERSCRIPT)).replace("-", "−")
+
+
 def decade_text(exponent: int) -> str:
     """A tick label of a decade on a log axis: 1, 10, then 10² … and 10⁻¹ … (one style
     along the whole axis: not 0.01 beside 10⁻⁴)."""

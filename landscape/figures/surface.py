@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..surface import Line, Projection, Surface
-from .style import decade_text, method_name, method_style
+from .style import decade_text, method_name, method_style, number_text
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws
 UIREVISION = "landscape"
@@ -73,7 +73,7 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     colorbar = _colorbar(log_scale, zmin, zmax)
     if minimum is not None:
-        colorbar["title"] = f"L − {minimum_name}<br>({minimum_name} = {minimum:.4g})"
+        colorbar["title"] = f"L − {minimum_name}<br>({minimum_name} = {number_text(minimum)})"
     fig = go.Figure(go.Contour(
         x=surface.alphas, y=surface.betas, z=z, zmin=zmin, zmax=zmax, zauto=False,
         colorscale=COLORSCALE, ncontours=30, contours=dict(coloring="heatmap"),
@@ -287,7 +287,7 @@ def _path_labels(projection: Projection, name: str) -> tuple[str, np.ndarray]:
     data (step, distance) per point."""
     dist = off_plane(projection)
     legend = (name if not dist.size else f"{name} (in the plane)" if not dist.any()
-              else f"{name} (off-plane ≤ {dist.max():.2g})")
+              else f"{name} (off-plane ≤ {number_text(dist.max(), 2)})")
     return legend, np.column_stack([np.arange(dist.size), dist])
 
 

@@ -78,7 +78,7 @@ def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
     """A row of downloads: the figure chosen among ``figures`` (by title) as HTML, PNG
     or SVG, the page's ``table`` as CSV, its ``arrays`` as NPZ, and ``script``.
     ``name`` is the files' stem and the keys' prefix."""
-    cols = st.columns(7 if script else 6)
+    cols = st.columns([3, 1, 1, 1, 1, 1, 1] if script else [3, 1, 1, 1, 1, 1])
     titles = list(figures)
     title = cols[0].selectbox("figure to download", titles, key=f"export.{name}.figure",
                               label_visibility="collapsed",
