@@ -498,3 +498,11 @@ def test_the_race_table_reports_convergence_that_the_numbers_support():
     assert rows["gradient descent"]["status"] == "iteration limit"
     assert set(table["basin condition"]) <= {"met", "not met", "–"}
     assert nv.observed(None) == "–"
+
+
+def test_compare_marks_x_true_on_both_maps_where_it_lies_on_the_plane():
+    at = run(PAGE["Compare"], preset="whole_landscape_2d")
+    no_trouble(at)
+    first, second = charts(at)[:2]
+    for chart in (first, second):
+        assert "x_true" in [t.get("name") for t in chart["data"]]

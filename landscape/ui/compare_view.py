@@ -24,6 +24,7 @@ from landscape.surface import SurfaceComparison, compare_surfaces
 from . import exports
 from .markdown import literal
 from .builder import problem_from_spec
+from .points import on_plane, true_point
 from .state import Field, register
 
 GAMMA = dict(low=0.0, high=1.0, widget="slider", options=dict(step=0.05))
@@ -59,6 +60,7 @@ class Comparison:
     runs: tuple[Trajectory, Trajectory]
     morph_gammas: tuple[float, ...]
     morph: tuple[ls.Surface, ...]
+    x_true: ls.Projection | None = None  # x_true on the plane, when b is realizable
 
 
 @st.cache_resource(max_entries=8, show_spinner="Comparing the two losses...")
@@ -77,13 +79,14 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
     dirs = ls.make_directions(prob, x0, "axes" if prob.d == 2 else "random", seed=v["compare.seed"])
     axis = ls.grid(v["compare.span"], v["compare.resolution"])
     surfaces = compare_surfaces(prob, gammas, x0, dirs.u, dirs.v, axis, axis)
+    x_true = true_point(prob, x0, dirs)
     if not v["compare.morph"]:
-        return Comparison(gammas, surfaces, None, dirs, spectra, runs, (), ())
+        return Comparison(gammas, surfaces, None, dirs, spectra, runs, (), (), x_true)
     morph_gammas = tuple(float(g) for g in np.linspace(gammas[0], gammas[1], v["compare.morph_frames"]))
     coarse = ls.grid(v["compare.span"], min(v["compare.resolution"], 81))
     morph = tuple(ls.surface_2d(prob.with_gamma(g), x0, dirs.u, dirs.v, coarse, coarse)
                   for g in morph_gammas)
-    return Comparison(gammas, surfaces, None, dirs, spectra, runs, morph_gammas, morph)
+    return Comparison(gammas, surfaces, None, dirs, spectra, runs, morph_gammas, morph, x_true)
 
 
 @dataclass
@@ -127,6 +130,8 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
                                  title=names[1])
     for fig in (first, second):  # no legend: a legend under one map only would shrink it
         fig.update_layout(showlegend=False)  # (the caption says what red and veiled mean)
+        if on_plane(result.x_true, np.zeros(result.directions.u.size), float(comp.first.alphas[-1])):
+            figs.add_point(fig, result.x_true.alphas[0], result.x_true.betas[0], "x_true")
     difference = figs.difference_figure(comp, labels=labels, title="Difference")
     morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
                                log_scale=log_scale) if result.morph else None)

@@ -20,7 +20,8 @@ from landscape.surface import DIRECTION_KINDS, MAX_RESOLUTION
 from . import exports
 from .builder import problem_from_spec
 from .points import (POINT_LABELS, POINTS, clicked, newton_path, parse_vector, resolve_point,
-                     use_as_center, use_as_start)
+                     true_point, use_as_center, use_as_start)
+from .points import on_plane as points_on_plane
 from . import state
 from .state import Field, register
 
@@ -145,19 +146,13 @@ def landscape_view(problem_spec: tuple, view_spec: tuple,
     line = ls.line_1d(prob, center, dirs.u, ls.grid(span, 801))
     paths = {m: (ls.project(path, center, dirs.u, dirs.v), prob.loss_batch(path))
              for m, path in xs.items()}
-    x_true = (None if prob.x_true is None else
-              ls.project(np.asarray(prob.x_true)[None], center, dirs.u, dirs.v))
+    x_true = true_point(prob, center, dirs)
     return LandscapeView(surface, line, dirs, label, paths, center, start_label, x_true)
 
 
 def on_plane(view: LandscapeView) -> bool:
     """Whether x_true lies on the drawn plane (to rounding) and inside its span."""
-    where = view.x_true
-    if where is None:
-        return False
-    scale = 1.0 + float(np.linalg.norm(view.center)) + abs(where.alphas[0]) + abs(where.betas[0])
-    inside = all(abs(v) <= view.surface.alphas[-1] for v in (where.alphas[0], where.betas[0]))
-    return inside and where.distance[0] <= 1e-9 * scale
+    return points_on_plane(view.x_true, view.center, float(view.surface.alphas[-1]))
 
 
 def click_on_map(view: LandscapeView, selection, action: str) -> None:

@@ -54,6 +54,23 @@ def resolve_point(problem_spec: tuple, kind: str, custom: str) -> np.ndarray:
     return parse_vector(custom, prob.d, "the custom point")
 
 
+def on_plane(where: ls.Projection | None, center: np.ndarray, span: float) -> bool:
+    """Whether a projected point (one row) lies on its plane, to rounding, and inside
+    the drawn square ``|a|, |c| <= span``."""
+    if where is None:
+        return False
+    a, c = float(where.alphas[0]), float(where.betas[0])
+    scale = 1.0 + float(np.linalg.norm(center)) + abs(a) + abs(c)
+    return max(abs(a), abs(c)) <= span and where.distance[0] <= 1e-9 * scale
+
+
+def true_point(prob: ls.Problem, center: np.ndarray, dirs: ls.Directions) -> ls.Projection | None:
+    """x_true (a realizable b) projected on the plane through ``center``, or None."""
+    if prob.x_true is None:
+        return None
+    return ls.project(np.asarray(prob.x_true)[None], center, dirs.u, dirs.v)
+
+
 def format_point(x: np.ndarray) -> str:
     """A point as the text of a custom-point field (6 significant digits each)."""
     return ", ".join(f"{v:.6g}" for v in x)
