@@ -83,16 +83,20 @@ def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
     title = cols[0].selectbox("figure to download", titles, key=f"export.{name}.figure",
                               label_visibility="collapsed",
                               help="Which of this page's figures the three figure buttons save")
-    fig = standalone(figures[title], title, problem_line(problem_spec()), view_link())
+    # the titled copy is made only when a button is pressed (copying a 101 x 101 map on
+    # every rerun would be work thrown away)
+    labelled = partial(standalone, figures[title], title, problem_line(problem_spec()),
+                       view_link())
     stem = f"{name}_{titles.index(title) + 1}" if len(titles) > 1 else name
     common = dict(on_click="ignore", width="stretch")
-    cols[1].download_button("Figure (HTML)", partial(figure_html, fig), f"{stem}.html",
+    cols[1].download_button("Figure (HTML)", lambda: figure_html(labelled()), f"{stem}.html",
                             "text/html", key=f"export.{name}.html", **common)
     no_browser = chromium_path() is None
     why = ("PNG and SVG are drawn by kaleido in Chromium, and none is installed here "
            "(apt-get install chromium)." if no_browser else "Drawn by kaleido in the installed Chromium.")
     for col, fmt, mime in ((cols[2], "png", "image/png"), (cols[3], "svg", "image/svg+xml")):
-        col.download_button(f"Figure ({fmt.upper()})", partial(figure_image, fig, fmt),
+        col.download_button(f"Figure ({fmt.upper()})",
+                            lambda f=fmt: figure_image(labelled(), f),
                             f"{stem}.{fmt}", mime, key=f"export.{name}.{fmt}",
                             disabled=no_browser, help=why, **common)
     cols[4].download_button("Data (CSV)", partial(export.table_csv, table), f"{name}.csv",
