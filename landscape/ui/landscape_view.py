@@ -165,9 +165,9 @@ def click_on_map(view: LandscapeView, selection, action: str) -> None:
     x = view.center + where[0] * view.directions.u + where[1] * view.directions.v
     if action == "center":
         use_as_center(x)
-    else:
+    else:  # the paths switched on first: the URL is written once, with both changes
+        state.settings()["landscape.paths"] = True
         use_as_start(x)
-        state.put("landscape.paths", True)
 
 
 @dataclass
