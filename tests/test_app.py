@@ -452,6 +452,13 @@ def test_the_page_opens_its_mathematics_from_math_md(page, section):
     no_trouble(at)
     labels = [e.label for e in at.expander]
     assert any(label.startswith(f"The mathematics: MATH.md {section}") for label in labels), labels
+    # drawn only when opened (its code blocks cost the browser ~0.2 s on every visit)
+    box = next(e for e in at.expander if e.label.startswith(f"The mathematics: MATH.md {section}"))
+    assert not box.markdown
+    at.session_state[f"mathematics.{section.rstrip('.')}"] = True
+    at.run()
+    box = next(e for e in at.expander if e.label.startswith(f"The mathematics: MATH.md {section}"))
+    assert box.markdown and len(box.markdown[0].value) > 200
 
 
 def test_the_hessian_path_choice_names_methods_as_everywhere_else():
