@@ -21,7 +21,6 @@ Run: .venv/bin/python benchmarks/spectrum.py
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 from pathlib import Path
@@ -33,9 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_times, report  # noqa: E402
 
 import landscape as ls  # noqa: E402
-
-# by module path: ``landscape.spectrum`` may also name the function re-exported by the package
-spectral = importlib.import_module("landscape.spectrum")
+from landscape import spectral  # noqa: E402
 
 #: relative tolerance of both eigenvalue methods in the top-10 comparison
 TOL = 1e-8

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_times, report  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape.surface import grid, make_directions, surface_2d  # noqa: E402
+from landscape.directions import make_directions  # noqa: E402
+from landscape.surface import grid, surface_2d  # noqa: E402
 
 
 def python_loop(prob, center, u, v, alphas, betas):

@@ -13,11 +13,15 @@ from .data import (DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem,
 from .losses import BatchValues, HessianParts
 from .problem import KINDS, Evaluation, PoleError, Problem
 from .optimize import Trajectory, minimize
-from .spectrum import Spectrum, spectrum
+from .spectral import Spectrum, spectrum
 from .summary import ProblemSummary, summarize
-from .surface import (Directions, Line, Projection, Surface, default_view, grid, line_1d,
-                      make_directions, project, surface_2d)
-from .validation import MAX_DENSE_D, MAX_ENTRIES
+from .surface import Line, Surface, grid, line_1d, surface_2d
+from .directions import Directions, default_view, make_directions
+from .projection import Projection, project
+from .limits import MAX_ENTRIES, MAX_HESSIAN_D
+
+#: the README's name for ``limits.MAX_HESSIAN_D``: the largest d whose dense Hessian is formed
+MAX_DENSE_D = MAX_HESSIAN_D
 
 __all__ = [
     "BatchValues", "DEFAULT_PROBLEM", "Directions", "Evaluation", "HessianParts", "KINDS",

@@ -3,7 +3,8 @@
 Files are read as plain numbers only (``.npy``/``.npz`` with ``allow_pickle=False``,
 ``.csv`` as text); nothing is ever unpickled. A ``.npy`` header (and that of every
 member of a ``.npz``) is checked against the size limits before any data is read or
-decompressed.
+decompressed: a file has at most ``MAX_FILE_BYTES`` bytes, an array at most
+``MAX_ENTRIES`` entries (declared in its header, or counted in a CSV before parsing).
 """
 
 from __future__ import annotations
@@ -20,19 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from . import losses
+from .limits import MAX_ENTRIES, MAX_FILE_BYTES, MAX_HEADER_BYTES
 from .problem import KIND_GAMMA, KINDS, Problem
-from .validation import (MAX_ENTRIES, check_size, choice, describe, magnitude_limit,
-                         positive_int, real_array, real_scalar, seed_value)
+from .validation import (check_size, choice, describe, magnitude_limit, positive_int, real_array,
+                         real_scalar, seed_value)
 
 MATRICES = ("gaussian", "uniform", "nonnegative", "ill_conditioned", "low_rank")
 TARGETS = ("simplex", "realizable", "one_hot")
 WEIGHTS = ("none", "constant", "strongly_convex")
-#: largest file read (bytes); larger inputs are refused before parsing. An array read
-#: from a file also has at most ``MAX_ENTRIES`` entries and ``MAX_FILE_BYTES`` bytes
-#: (declared in its header, or counted in a CSV before parsing).
-MAX_FILE_BYTES = 800 * 2**20
-#: longest .npy header read (NumPy's own default limit; np.save writes 128 bytes)
-MAX_HEADER_BYTES = 10_000
 #: the problem the app opens on: small enough to feel instant, realizable with a little
 #: noise so the minimiser is near x_true, lightly regularised
 DEFAULT_PROBLEM = dict(n=200, d=10, seed=0, kind="unified", matrix="gaussian",

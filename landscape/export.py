@@ -8,7 +8,7 @@ import io
 import numpy as np
 
 from .optimize import Trajectory
-from .spectrum import Spectrum
+from .spectral import Spectrum
 from .surface import Surface
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .problem import Problem
-from .spectrum import spectrum
+from .spectral import spectrum
 from .validation import instance
 
 
@@ -36,7 +36,7 @@ def summarize(prob: Problem, x=None) -> ProblemSummary:
     ev = prob.evaluate(x)
     if ev.at_pole:
         lo = hi = float("nan")
-    else:  # dense up to DENSE_MAX_D, else bounded Lanczos (NaN if it does not converge)
+    else:  # dense up to DENSE_SPECTRUM_MAX_D, else bounded Lanczos (NaN if it does not converge)
         spec = spectrum(prob, x, k=1)
         lo, hi = spec.smallest, spec.largest
     return ProblemSummary(n=prob.n, d=prob.d, kind=prob.kind, gamma=prob.gamma,

@@ -1,35 +1,28 @@
-"""The loss on a plane and along a line; directions to look along; projections.
+"""The loss on a plane and along a line: the fast plane evaluator of MATH.md 7.
 
 On the plane ``x = center + a u + c v`` every ``z = A x`` is ``P + a Q + c R`` with
-``P = A center``, ``Q = A u``, ``R = A v``. The exponential separates,
+``P = A center``, ``Q = A u``, ``R = A v`` (each (n,)). The exponential separates,
 ``exp(z_i) = exp(P_i + a Q_i) exp(c R_i)``, so every sum the loss needs is a matrix
 product between a factor of the grid's columns (a) and one of its rows (c); the
-rest are polynomials in a and c (MATH.md 7). ``surface_2d`` evaluates a G x G grid
-with five (G x n)(n x G) products instead of G^2 n exponentials, and re-evaluates
-directly the few cells where those sums lose digits. ``evaluate_plane_direct`` is
-the reference: z broadcast in row chunks, one exponential per cell and row of A.
+rest are polynomials in a and c. ``surface_2d`` evaluates a G x G grid with five
+(G x n)(n x G) products instead of G^2 n exponentials, and re-evaluates directly the
+few cells where those sums lose digits. ``evaluate_plane_direct`` is the reference:
+z broadcast in row chunks, one exponential per cell and row of A.
 """
 
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import losses
+from .limits import BATCH_ENTRIES, MAX_LINE_POINTS, MAX_RESOLUTION, PLANE_BLOCK_ROWS
+from .linalg import ReadOnlyArrays
 from .problem import Problem
-from .validation import (ROOT_MAX, choice, describe, instance, positive_int, real_array,
-                         real_scalar, seed_value)
+from .text import number
+from .validation import ROOT_MAX, instance, positive_int, real_array, real_scalar
 
-#: most grid points along one axis of a surface (a 1001 x 1001 plane at n = 10^4
-#: takes a few seconds; beyond that the picture cannot show more detail anyway)
-MAX_RESOLUTION = 1001
-#: most points of a 1-D slice
-MAX_LINE_POINTS = 20001
-#: columns of A handled at once by the fast evaluator (bounds its memory to a few
-#: (G x 4096) blocks, independent of n)
-_BLOCK = 4096
 _EPS = np.finfo(float).eps
 #: a cell is recomputed directly when the sums' rounding could move its value by more
 #: than this (relative); the direct route has only its own rounding
@@ -37,7 +30,7 @@ _FALLBACK_RTOL = 1e-11
 
 
 @dataclass(frozen=True)
-class Surface:
+class Surface(ReadOnlyArrays):
     """The loss on a grid of the plane ``center + a u + c v``.
 
     ``values[j, i] = L(center + alphas[i] u + betas[j] v)``: rows follow betas and
@@ -75,7 +68,7 @@ class Surface:
 
 
 @dataclass(frozen=True)
-class SurfaceComparison:
+class SurfaceComparison(ReadOnlyArrays):
     """Two losses (two gammas) on the same plane and grid.
 
     ``difference = second.values - first.values`` (NaN where either is at a pole);
@@ -91,7 +84,7 @@ class SurfaceComparison:
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(ReadOnlyArrays):
     """The loss along ``center + t direction``; every field shape (len(ts),)."""
 
     ts: np.ndarray
@@ -105,40 +98,6 @@ class Line:
     display_max: float
 
 
-@dataclass(frozen=True)
-class Directions:
-    """Two directions spanning a plane, with labels for the axes.
-
-    ``explained_variance`` holds the share of a trajectory's variance each explains
-    (PCA directions only); ``eigenvalues`` the Hessian eigenvalues of u and v (Hessian
-    directions only); ``orthonormal`` says whether u, v are orthonormal.
-    """
-
-    u: np.ndarray
-    v: np.ndarray
-    labels: tuple[str, str]
-    orthonormal: bool
-    explained_variance: tuple[float, float] | None = None
-    eigenvalues: tuple[float, float] | None = None  # Hessian eigenvalues along u, v
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Points projected on the plane: coordinates (a, c) and the distance of each
-    point from the plane, every field shape (k,)."""
-
-    alphas: np.ndarray
-    betas: np.ndarray
-    distance: np.ndarray
-
-
-def _frozen(**arrays) -> dict:
-    for a in arrays.values():
-        if isinstance(a, np.ndarray):
-            a.setflags(write=False)
-    return arrays
-
-
 # -- grids and checks ----------------------------------------------------------
 
 def grid(span: float, resolution: int, *, center: float = 0.0) -> np.ndarray:
@@ -147,9 +106,9 @@ def grid(span: float, resolution: int, *, center: float = 0.0) -> np.ndarray:
     span = real_scalar("span", span, low=0.0, low_open=True)
     center = real_scalar("center", center)
     if abs(center) + span > ROOT_MAX:
-        raise ValueError(f"|center| + span must be at most sqrt(max float / 16) = {ROOT_MAX:.3g}, "
-                         "or squares of grid points overflow float64; received center = "
-                         f"{center:g}, span = {span:g}.")
+        raise ValueError(f"|center| + span must be at most √(max float / 16) = "
+                         f"{number(ROOT_MAX, 3)}, or squares of grid points overflow float64; "
+                         f"received center = {number(center)}, span = {number(span)}.")
     resolution = positive_int("resolution", resolution, high=MAX_RESOLUTION)
     if resolution < 2:
         raise ValueError(f"resolution must be at least 2; received {resolution}.")
@@ -162,15 +121,17 @@ def _axis(name: str, values, cap: int) -> np.ndarray:
         raise ValueError(f"{name} must hold between 2 and {cap} points; received {values.size}.")
     if np.any(np.diff(values) <= 0):
         raise ValueError(f"{name} must be strictly increasing (a positive span); received "
-                         f"values from {values[0]:g} to {values[-1]:g}.")
+                         f"values from {number(values[0])} to {number(values[-1])}.")
     return values
 
 
-def _check_problem(prob) -> Problem:
+def check_problem(prob) -> Problem:
+    """``prob`` itself, which must be a ``Problem``."""
     return instance("prob", prob, Problem, "a landscape.Problem")
 
 
-def _plane(prob: Problem, center, u, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def check_plane(prob: Problem, center, u, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(center, u, v)`` checked: points of length d, u and v non-zero and not parallel."""
     center = prob.check_point(center, "center")
     u = prob.check_point(u, "u")
     v = prob.check_point(v, "v")
@@ -201,7 +162,7 @@ def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fas
     -------
     Surface with ``values[j, i] = L(center + alphas[i] u + betas[j] v)``.
     """
-    center, u, v = _plane(_check_problem(prob), center, u, v)
+    center, u, v = check_plane(check_problem(prob), center, u, v)
     alphas = _axis("alphas", alphas, MAX_RESOLUTION)
     betas = _axis("betas", betas, MAX_RESOLUTION)
     prob.check_reach("center + alphas u + betas v", float(
@@ -217,10 +178,10 @@ def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fas
         vals, fallback = _evaluate_plane_fast(prob, P, Q, R, alphas, betas)
     loss, sign, log_abs, near = vals
     lo, hi = _display_range(loss, near | (sign <= 0))
-    return Surface(**_frozen(alphas=alphas, betas=betas, values=loss, pole=near | (sign == 0),
-                             nonfinite=~np.isfinite(loss), alpha_sign=sign,
-                             log_abs_alpha=log_abs, center=center, u=u, v=v),
-                   display_min=lo, display_max=hi, fallback_cells=int(fallback), method=method)
+    return Surface(alphas=alphas, betas=betas, values=loss, pole=near | (sign == 0),
+                   nonfinite=~np.isfinite(loss), alpha_sign=sign, log_abs_alpha=log_abs,
+                   center=center, u=u, v=v, display_min=lo, display_max=hi,
+                   fallback_cells=int(fallback), method=method)
 
 
 def compare_surfaces(prob: Problem, gammas: tuple[float, float], center, u, v, alphas,
@@ -231,7 +192,6 @@ def compare_surfaces(prob: Problem, gammas: tuple[float, float], center, u, v, a
     bad = first.pole | second.pole | first.nonfinite | second.nonfinite
     with np.errstate(invalid="ignore"):  # inf - inf at a pole: masked just below
         diff = np.where(bad, np.nan, second.values - first.values)
-    diff.setflags(write=False)
     return SurfaceComparison(first, second, (float(gammas[0]), float(gammas[1])), diff,
                              min(first.display_min, second.display_min),
                              max(first.display_max, second.display_max))
@@ -250,7 +210,7 @@ def evaluate_plane_direct(prob: Problem, P, Q, R, alphas, betas):
 def _direct_cells(prob: Problem, P, Q, R, a, c, shape):
     out = [np.empty(a.size), np.empty(a.size, dtype=int), np.empty(a.size),
            np.empty(a.size, dtype=bool)]
-    step = max(1, 2**22 // prob.n)
+    step = max(1, BATCH_ENTRIES // prob.n)
     for s in range(0, a.size, step):
         z = P + a[s:s + step, None] * Q + c[s:s + step, None] * R
         bv = losses.evaluate_batch(z, prob.b, prob.gamma, prob.w2)
@@ -280,10 +240,10 @@ def _evaluate_plane_fast(prob: Problem, P, Q, R, alphas, betas):
     stacked = np.zeros((3 * ga, gb))
     S2 = np.zeros((ga, gb))
     SR = np.zeros((ga, gb))
-    left = np.empty((3 * ga, min(_BLOCK, prob.n)))
+    left = np.empty((3 * ga, min(PLANE_BLOCK_ROWS, prob.n)))
     with np.errstate(under="ignore"):  # terms far below each row's maximum vanish
-        for s in range(0, prob.n, _BLOCK):
-            blk = slice(s, s + _BLOCK)
+        for s in range(0, prob.n, PLANE_BLOCK_ROWS):
+            blk = slice(s, s + PLANE_BLOCK_ROWS)
             width = P[blk].size
             X, XL = left[:ga, :width], left[ga:2 * ga, :width]
             np.add(P[blk], np.outer(alphas, Q[blk]), out=XL)
@@ -355,8 +315,9 @@ def _evaluate_plane_fast(prob: Problem, P, Q, R, alphas, betas):
 def _row_max(P: np.ndarray, Q: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """``max_i P_i + t Q_i`` for each t, in blocks over i (memory independent of n)."""
     out = np.full(ts.size, -np.inf)
-    for s in range(0, P.size, _BLOCK):
-        out = np.maximum(out, np.max(P[s:s + _BLOCK] + np.outer(ts, Q[s:s + _BLOCK]), axis=1))
+    for s in range(0, P.size, PLANE_BLOCK_ROWS):
+        rows = slice(s, s + PLANE_BLOCK_ROWS)
+        out = np.maximum(out, np.max(P[rows] + np.outer(ts, Q[rows]), axis=1))
     return out
 
 
@@ -378,7 +339,7 @@ def _display_range(values: np.ndarray, poles: np.ndarray) -> tuple[float, float]
 
 def line_1d(prob: Problem, center, direction, ts) -> Line:
     """The loss at ``center + ts[k] direction`` (direct evaluation, O(len(ts) n))."""
-    center = _check_problem(prob).check_point(center, "center")
+    center = check_problem(prob).check_point(center, "center")
     direction = prob.check_point(direction, "direction")
     if not np.linalg.norm(direction) > 0:
         raise ValueError("direction must be non-zero; received the zero vector.")
@@ -389,145 +350,8 @@ def line_1d(prob: Problem, center, direction, ts) -> Line:
     loss, sign, log_abs, near = _direct_cells(prob, P, Q, np.zeros_like(P), ts,
                                               np.zeros_like(ts), (ts.size,))
     lo, hi = _display_range(loss, near | (sign <= 0))
-    return Line(**_frozen(ts=ts, values=loss, pole=near | (sign == 0), alpha_sign=sign,
-                          log_abs_alpha=log_abs, center=center, direction=direction),
+    return Line(ts=ts, values=loss, pole=near | (sign == 0), alpha_sign=sign,
+                log_abs_alpha=log_abs, center=center, direction=direction,
                 display_min=lo, display_max=hi)
 
 
-# -- directions ---------------------------------------------------------------------
-
-DIRECTION_KINDS = ("random", "hessian_top", "hessian_bottom", "hessian_extremes",
-                   "gradient_newton", "pca", "axes", "custom")
-
-
-def make_directions(prob: Problem, center, kind: str = "random", *, seed: int = 0,
-                    scale: str = "unit", trajectory=None, axes: tuple[int, int] = (0, 1),
-                    vectors=None) -> Directions:
-    """Two directions for a plane through ``center``.
-
-    kind : "random" (seeded Gaussian, orthonormalised; ``scale`` "unit" or "center"
-        for the centre's norm), "hessian_top" / "hessian_bottom" (eigenvectors of the
-        two largest / smallest Hessian eigenvalues at the centre), "hessian_extremes"
-        (the eigenvectors of the largest and the smallest: near a minimiser, level sets
-        sqrt(lambda_max / lambda_min) times longer than wide), "gradient_newton"
-        (the gradient, and the Newton step orthogonalised against it), "pca" (the two
-        principal components of ``trajectory`` (k, d) about its last point, with
-        their share of variance), "axes" (coordinate axes ``axes``), "custom" (the
-        two rows of ``vectors``, kept as given).
-    """
-    center = _check_problem(prob).check_point(center, "center")
-    kind = choice("kind", kind, DIRECTION_KINDS)
-    if prob.d < 2:
-        raise ValueError(f"a plane needs d >= 2; received d = {prob.d}. Use line_1d.")
-    if kind == "random":
-        if not isinstance(scale, str) or scale not in ("unit", "center"):
-            raise ValueError(f"scale must be 'unit' or 'center'; received {scale!r}.")
-        g = np.random.default_rng(seed_value("seed", seed)).standard_normal((prob.d, 2))
-        basis, _ = np.linalg.qr(g)
-        norm = np.linalg.norm(center) if scale == "center" else 1.0
-        if norm == 0:
-            raise ValueError("scale='center' needs a non-zero centre (its norm sets the "
-                             "length of the directions); received the zero vector.")
-        u, v = basis[:, 0] * norm, basis[:, 1] * norm
-        return Directions(u, v, ("random 1", "random 2"), orthonormal=norm == 1.0)
-    if kind in ("hessian_top", "hessian_bottom"):
-        vals, vecs = _extreme_eigenvectors(prob, center, top=kind == "hessian_top")
-        word = "largest" if kind == "hessian_top" else "smallest"
-        return Directions(vecs[:, 0], vecs[:, 1],
-                          (f"eigvec, {word} λ = {vals[0]:.3g}", f"eigvec, λ = {vals[1]:.3g}"),
-                          orthonormal=True, eigenvalues=(float(vals[0]), float(vals[1])))
-    if kind == "hessian_extremes":  # the steepest and the flattest direction: a valley
-        top_vals, top_vecs = _extreme_eigenvectors(prob, center, top=True)
-        low_vals, low_vecs = _extreme_eigenvectors(prob, center, top=False)
-        return Directions(top_vecs[:, 0], low_vecs[:, 0],
-                          (f"eigvec, largest λ = {top_vals[0]:.3g}",
-                           f"eigvec, smallest λ = {low_vals[0]:.3g}"),
-                          orthonormal=True,
-                          eigenvalues=(float(top_vals[0]), float(low_vals[0])))
-    if kind == "gradient_newton":
-        g = prob.gradient(center)
-        if not np.linalg.norm(g) > 0:
-            raise ValueError("the gradient is zero at the centre (a stationary point); "
-                             "choose other directions, e.g. 'hessian_top'.")
-        step = -np.linalg.lstsq(prob.hessian(center), g, rcond=None)[0]
-        u = g / np.linalg.norm(g)
-        v = step - (step @ u) * u
-        if not np.linalg.norm(v) > 1e-12 * np.linalg.norm(step):
-            raise ValueError("the Newton step is parallel to the gradient here, so the two "
-                             "do not span a plane; choose other directions.")
-        return Directions(u, v / np.linalg.norm(v), ("gradient", "Newton step (orthogonalised)"),
-                          orthonormal=True)
-    if kind == "pca":
-        xs = real_array("trajectory", trajectory, ndim=2)
-        if xs.shape[1] != prob.d or xs.shape[0] < 3:
-            raise ValueError(f"trajectory must have at least 3 points of length d = {prob.d}; "
-                             f"received shape {xs.shape}.")
-        diffs = xs - xs[-1]
-        _, sv, vt = np.linalg.svd(diffs, full_matrices=False)
-        if sv.size < 2 or not sv[1] > 1e-12 * sv[0]:
-            raise ValueError("the trajectory moves along a single direction, so it has no "
-                             "second principal component; use 'gradient_newton' or 'random'.")
-        share = sv**2 / np.sum(sv**2)
-        return Directions(vt[0], vt[1], (f"PC 1 ({share[0]:.1%})", f"PC 2 ({share[1]:.1%})"),
-                          orthonormal=True,
-                          explained_variance=(float(share[0]), float(share[1])))
-    if kind == "axes":
-        if (not isinstance(axes, (tuple, list, np.ndarray)) or len(axes) != 2
-                or not all(isinstance(k, numbers.Integral) and not isinstance(k, bool)
-                           and 0 <= k < prob.d for k in axes) or axes[0] == axes[1]):
-            raise ValueError(f"axes must be two different coordinates in 0..{prob.d - 1} "
-                             f"(counting from 0); received {describe(axes)}.")
-        i, j = int(axes[0]), int(axes[1])
-        e = np.eye(prob.d)
-        return Directions(e[i], e[j], (f"x{i + 1}", f"x{j + 1}"), orthonormal=True)
-    vecs = real_array("vectors", vectors, ndim=2)
-    if vecs.shape != (2, prob.d):
-        raise ValueError(f"vectors must have shape (2, {prob.d}); received {vecs.shape}.")
-    _plane(prob, center, vecs[0], vecs[1])
-    gram = vecs @ vecs.T
-    return Directions(vecs[0], vecs[1], ("u", "v"),
-                      orthonormal=bool(np.allclose(gram, np.eye(2), atol=1e-12)))
-
-
-def _extreme_eigenvectors(prob: Problem, x: np.ndarray, *, top: bool):
-    """The two largest (top) or smallest eigenpairs of the Hessian at x, largest first
-    for top and smallest first otherwise."""
-    if prob.d <= 2000:
-        vals, vecs = np.linalg.eigh(prob.hessian(x))
-        order = np.argsort(vals)[::-1] if top else np.argsort(vals)
-    else:
-        from scipy.sparse.linalg import eigsh
-        vals, vecs = eigsh(prob.hessian_operator(x), k=2, which="LA" if top else "SA",
-                           v0=np.ones(prob.d))
-        order = np.argsort(vals)[::-1] if top else np.argsort(vals)
-    return vals[order[:2]], vecs[:, order[:2]]
-
-
-def default_view(prob: Problem, span: float | None = None):
-    """``(center, Directions, span)``: for d = 2 the whole landscape in x1, x2 about
-    0; otherwise random orthonormal directions about 0."""
-    center = np.zeros(_check_problem(prob).d)
-    span = 3.0 if span is None else real_scalar("span", span, low=0.0, low_open=True)
-    dirs = make_directions(prob, center, "axes" if prob.d == 2 else "random")
-    return center, dirs, span
-
-
-# -- projections ----------------------------------------------------------------------
-
-def project(points, center, u, v) -> Projection:
-    """Least-squares coordinates of ``points`` (k, d) in the plane ``center + a u + c v``
-    and each point's distance from the plane (u, v need not be orthonormal)."""
-    center = real_array("center", center, ndim=1)
-    d = center.size
-    pts = real_array("points", points, ndim=2)
-    if pts.shape[1] != d:
-        raise ValueError(f"points must have {d} columns (the length of center); received "
-                         f"shape {pts.shape}.")
-    u = real_array("u", u, ndim=1, length=d, length_name="the length of center")
-    v = real_array("v", v, ndim=1, length=d, length_name="the length of center")
-    basis = np.column_stack([u, v])
-    diff = pts - center
-    coef, *_ = np.linalg.lstsq(basis, diff.T, rcond=None)
-    resid = diff - (basis @ coef).T
-    return Projection(**_frozen(alphas=coef[0], betas=coef[1],
-                                distance=np.linalg.norm(resid, axis=1)))

@@ -7,12 +7,10 @@ import numbers
 
 import numpy as np
 
-#: Largest number of entries of A (n * d) the library accepts: 10^8 float64 entries
-#: are 800 MB; the Hessian assembly keeps one more copy of that size, which leaves
-#: room on a 24 GB machine for the rest of the app.
-MAX_ENTRIES = 10**8
-#: Largest d for which a dense (d, d) Hessian is formed (800 MB at d = 10^4).
-MAX_DENSE_D = 10_000
+from .limits import MAX_ENTRIES, MAX_HESSIAN_D
+
+#: the former name of ``limits.MAX_HESSIAN_D``, still imported by problem.py
+MAX_DENSE_D = MAX_HESSIAN_D
 #: Largest sum of squares an input may reach: 1/16 of the largest float64 (1.1e307),
 #: which leaves room for the few such sums the loss and its derivatives add together.
 SQUARES_MAX = float(np.finfo(np.float64).max) / 16

@@ -21,7 +21,7 @@ def hessian_settings():
     ui.bind("hessian.scale", c2)
     ui.bind("hessian.l", c3)
     ui.bind("hessian.path", c4)
-    if prob.d > hv.DENSE_MAX_D:
+    if prob.d > hv.DENSE_SPECTRUM_MAX_D:
         ui.bind("hessian.k", c2)
 
 
@@ -71,8 +71,8 @@ hv.export_buttons(view, figs, ui.problem_spec())
 
 st.subheader("The structure: diagonal part + rank two")
 if view.structure is None:
-    st.info(f"d = {prob.d} is above {hv.DENSE_MAX_D}: the structure view compares every "
-            "eigenvalue of three d x d matrices and is shown for smaller d only.")
+    st.info(f"d = {prob.d} is above {hv.DENSE_SPECTRUM_MAX_D}: the structure view compares "
+            "every eigenvalue of three d x d matrices and is shown for smaller d only.")
 else:
     st.plotly_chart(figs.structure, key="chart.hessian.structure", width="stretch")
     st.caption("The rank-two part U C Uᵀ has one positive and one negative eigenvalue "

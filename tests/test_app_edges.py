@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import landscape as ls
-from landscape.surface import DIRECTION_KINDS
+from landscape.directions import DIRECTION_KINDS
 from landscape.ui.builder import generator_arguments
 from landscape.ui.newton_view import METHOD_LABELS
 from landscape.ui.state import FIELDS

@@ -1,4 +1,7 @@
-"""The layering of DESIGN.md, enforced by parsing every import."""
+"""The layers, enforced by parsing every import: pages/ and app.py -> landscape.ui ->
+landscape.figures -> the numerics (the rest of landscape/) -> numpy, scipy. The numerics
+import neither plotly nor streamlit; figures never import streamlit; pages are thin and
+call the ui layer only; no module imports itself back through a chain of imports."""
 
 import ast
 from pathlib import Path
@@ -9,12 +12,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "landscape"
 
 
-def imported_modules(path: Path) -> set[str]:
+def module_name(path: Path) -> str:
+    """``landscape/spectral/theory.py`` -> ``landscape.spectral.theory`` (a package's
+    ``__init__.py`` is the package)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, package: str | None = None) -> set[str]:
     """Top-level and package-relative modules imported by a file (relative ones
-    resolved against the landscape package)."""
+    resolved against ``package``, by default the file's own package)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names = set()
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    if package is None:
+        package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
@@ -88,12 +99,81 @@ def test_streamlit_only_in_ui_and_pages():
 
 def test_the_checker_sees_relative_imports(tmp_path):
     # guard the guard: a relative import of ..ui from a numerics module is caught
-    fake = PACKAGE / "_probe_tmp.py"
-    fake.write_text("from .ui import page_setup\nimport numpy\n")
-    try:
-        assert "landscape.ui" in imported_modules(fake)
-    finally:
-        fake.unlink()
+    fake = tmp_path / "_probe.py"
+    fake.write_text("from .ui import page_setup\nfrom . import losses\nimport numpy\n")
+    assert {"landscape.ui", "landscape.losses", "numpy"} <= imported_modules(fake, "landscape")
+
+
+# -- no import cycles ---------------------------------------------------------------
+
+def import_graph(paths: list[Path]) -> dict[str, set[str]]:
+    """module -> the modules of ``paths`` it imports; ``from pkg import sub`` counts
+    as importing ``pkg.sub``, and a module's own parent packages (always imported
+    first, by Python itself) are left out."""
+    nodes = {module_name(p): p for p in paths}
+    graph = {}
+    for name, path in nodes.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] \
+                    if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        ancestors = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 1)}
+        graph[name] = {m for m in found if m in nodes and m != name} - ancestors
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a list of modules (first = last), or None."""
+    state = {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+            if nxt not in state:
+                cycle = visit(nxt, [*trail, nxt])
+                if cycle:
+                    return cycle
+        state[node] = "done"
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            cycle = visit(start, [start])
+            if cycle:
+                return cycle
+    return None
+
+
+def test_no_import_cycles_in_the_library():
+    cycle = find_cycle(import_graph(files_in(PACKAGE)))
+    assert cycle is None, " -> ".join(cycle)
+
+
+def test_the_cycle_finder_sees_a_cycle(tmp_path, monkeypatch):
+    (tmp_path / "landscape").mkdir()
+    for name, text in {"a": "from . import b\n", "b": "from .c import thing\n",
+                       "c": "import landscape.a\n", "d": "from . import a\n"}.items():
+        (tmp_path / "landscape" / f"{name}.py").write_text(text)
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    graph = import_graph(sorted((tmp_path / "landscape").glob("*.py")))
+    assert graph["landscape.d"] == {"landscape.a"}
+    assert find_cycle(graph) == ["landscape.a", "landscape.b", "landscape.c", "landscape.a"]
+
+
+def test_every_library_module_says_its_concept_first():
+    """Each module opens with a docstring whose first line names its one concept."""
+    for path in files_in(PACKAGE):
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and doc.splitlines()[0].strip(), f"{path.relative_to(ROOT)} has no docstring"
 
 
 # -- what a page calls, not only what it imports ----------------------------------
@@ -141,19 +221,6 @@ def test_the_ui_facade_is_honest():
     for node in ast.parse(source).body:  # one name per import line
         if isinstance(node, ast.ImportFrom):
             assert len(node.names) == 1, ast.unparse(node)
-
-
-def test_no_import_cycles_in_the_ui_layer():
-    graph = {f"landscape.ui.{p.stem}": {m for m in imported_modules(p) if m.startswith("landscape.ui.")}
-             for p in UI if p.stem != "__init__"}
-
-    def visit(node, trail):
-        assert node not in trail, " -> ".join([*trail, node])
-        for nxt in graph.get(node, ()):
-            visit(nxt, [*trail, node])
-
-    for start in graph:
-        visit(start, [])
 
 
 def test_the_checker_sees_a_page_reaching_past_the_ui(tmp_path):

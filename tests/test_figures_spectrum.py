@@ -1,13 +1,12 @@
 """Spectrum figures (landscape.figures.spectrum): trace types, shapes, axes and hover
-data; the builders only draw what the numerics computed. Then the visual language of
-DESIGN.md on the Hessian page's figures: integer axes have integer ticks, legends sit
-outside the data, text is typeset (λ, Aᵀ) rather than code, one colour per meaning,
-and the eigenvalue axis fits the values (log for positive ones, symmetric log with
-enough labelled ticks for both signs, a short title)."""
+data; the builders only draw what the numerics computed. Then the README's visual
+language ("One visual language") on the Hessian page's figures: integer axes have
+integer ticks, legends sit outside the data, text is typeset (λ, Aᵀ) rather than code,
+one colour per meaning, and the eigenvalue axis fits the values (log for positive ones,
+symmetric log with enough labelled ticks for both signs, a short title)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 
@@ -16,10 +15,10 @@ import plotly.graph_objects as go
 import pytest
 
 import landscape as ls
+from landscape import spectral
 from landscape.figures import spectrum as figures
 from plotly_data import label_value
 
-spectral = importlib.import_module("landscape.spectrum")
 COLOURS = figures.COLOURS
 
 
@@ -212,7 +211,7 @@ def test_symmetric_log_axis_keeps_small_negative_eigenvalues_visible():
 
 def test_eigenvalue_figure_of_a_lanczos_spectrum_shades_the_middle(problem, monkeypatch):
     prob = ls.make_problem(200, 40, seed=3, kind="softmax", w="constant")
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 10)
+    monkeypatch.setattr("landscape.spectral.eigenvalues.DENSE_SPECTRUM_MAX_D", 10)
     spec = spectral.spectrum(prob, np.zeros(prob.d), k=3)
     fig = figures.eigenvalue_figure(spec)
     xs = np.concatenate([trace.x for trace in fig.data[1:]])

@@ -472,7 +472,7 @@ case("make_directions-prob-None", lambda: ls.make_directions(None, ZERO), r"^pro
 case("make_directions-center-1e308", lambda: ls.make_directions(PROB, 1e308 * ONES),
      r"^center is too large")
 case("make_directions-d-1", lambda: ls.make_directions(ls.make_problem(5, 1), [0.0]),
-     r"^a plane needs d >= 2")
+     r"^a plane needs d ≥ 2")
 case("make_directions-legal-huge-seed", lambda: ls.make_directions(PROB, ZERO, seed=2**70).u)
 case("make_directions-legal-hessian", lambda: ls.make_directions(WEIGHTED, ZERO,
                                                                  "hessian_top").u)

@@ -7,7 +7,7 @@ import pytest
 
 import landscape as ls
 import landscape.ui.chrome  # noqa: F401  (registers every page's settings)
-from landscape.spectrum import spectrum
+from landscape.spectral import spectrum
 from landscape.ui import compare_view, hessian_view, landscape_view, newton_view, presets, state
 from landscape.ui.claims import turn_backs
 from landscape.ui.builder import problem_from_spec

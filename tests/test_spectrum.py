@@ -1,4 +1,4 @@
-"""Hessian spectra, density, trace, structure and theory checks (landscape.spectrum).
+"""Hessian spectra, density, trace, structure and theory checks (landscape.spectral).
 
 Against ``numpy.linalg.eigh`` of the dense Hessian (and of the n x n reference route),
 against operators and problems with prescribed spectra, and against the statements of
@@ -8,7 +8,6 @@ MATH.md 3-4. Bad input: messages pinned.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import re
 
 import numpy as np
@@ -18,10 +17,9 @@ from hypothesis import strategies as st
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
 import landscape as ls
-from landscape import reference
-
-# by module path: the package may re-export the function ``spectrum`` under this name
-spectral = importlib.import_module("landscape.spectrum")
+import reference
+from landscape import linalg, spectral
+from landscape.spectral import HessianContext
 
 #: a point exactly on the pole set: A = I (2 x 2), unified (gamma = 1); alpha sums to 0.0
 POLE_X = np.array([0.8919437915660755, -3.3663275929465444])
@@ -132,7 +130,7 @@ def test_prescribed_spectrum_is_recovered_by_every_route(monkeypatch):
     structure = spectral.hessian_structure(prob, x)
     assert structure.rank == 0 and np.all(np.abs(structure.rank_two) < 1e-30)
     np.testing.assert_allclose(structure.diagonal_part, wanted, atol=1e-12 * 64)
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 4)
+    monkeypatch.setattr("landscape.spectral.eigenvalues.DENSE_SPECTRUM_MAX_D", 4)
     lanczos = spectral.spectrum(prob, x, k=3)
     assert lanczos.method == "lanczos"
     np.testing.assert_allclose(lanczos.eigenvalues, wanted[[0, 1, 2, 9, 10, 11]], atol=1e-10)
@@ -147,7 +145,7 @@ def test_prescribed_spectrum_is_recovered_by_every_route(monkeypatch):
 def test_lanczos_extremes_match_dense_at_mid_size(kind, w, monkeypatch):
     prob, x = _instance(kind, None, w, n=600, d=300, seed=5, zmax=2.0)
     dense = np.linalg.eigvalsh(prob.hessian(x))
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 100)
+    monkeypatch.setattr("landscape.spectral.eigenvalues.DENSE_SPECTRUM_MAX_D", 100)
     spec = spectral.spectrum(prob, x, k=8, eigenvectors=True)
     assert spec.method == "lanczos" and spec.converged and not spec.complete
     assert spec.eigenvalues.shape == (16,) and spec.eigenvectors.shape == (300, 16)
@@ -255,10 +253,12 @@ def test_density_integrates_to_one_and_matches_the_exact_moments(kind, w):
     for power in (1, 2, 3):
         Hp = np.linalg.matrix_power(H, power)
         spread = np.sqrt(2 * (np.sum(Hp**2) - np.sum(np.diag(Hp) ** 2))) / prob.d
-        assert abs(density.moment(power) - np.mean(eigs**power)) <= 4 * spread / np.sqrt(32)
+        moment = density.weights @ density.nodes**power  # estimates tr(H^power) / d
+        assert abs(moment - np.mean(eigs**power)) <= 4 * spread / np.sqrt(32)
     # smoothing keeps the mean: the density's first moment is the nodes' one
     mean = np.trapezoid(density.grid * density.density, density.grid)
-    assert mean == pytest.approx(density.moment(1), rel=1e-6, abs=1e-9 * np.abs(eigs).max())
+    assert mean == pytest.approx(density.weights @ density.nodes, rel=1e-6,
+                                 abs=1e-9 * np.abs(eigs).max())
     # the same seed gives the same estimate; the histogram's range covers everything
     again = spectral.spectral_density(prob, x, n_probes=32, n_steps=40, seed=3)
     assert np.array_equal(again.density, density.density)
@@ -338,7 +338,7 @@ def test_structure_parts_interlace(kind, gamma, w, seed):
     dense_rank_two = np.linalg.eigvalsh(parts.rank_two)
     scale = np.abs(dense_rank_two).max()
     np.testing.assert_allclose(structure.rank_two, dense_rank_two[[0, -1]], atol=1e-12 * scale)
-    np.testing.assert_allclose(structure.rank_two_full, dense_rank_two, atol=1e-12 * scale)
+    np.testing.assert_allclose(dense_rank_two[1:-1], 0.0, atol=1e-12 * scale)  # the d - 2 others
     # rank two: exactly one negative and one positive eigenvalue, the rest zero
     assert structure.rank == 2
     assert structure.rank_two[0] < 0 < structure.rank_two[1]
@@ -387,12 +387,13 @@ def test_softmax_bound_is_never_violated(n, d, seed, zscale, bscale, w):
     b = bscale * rng.uniform(-1.0, 1.0, n)
     prob = ls.Problem(A, b, kind="softmax", w=w)
     x = zscale * rng.standard_normal(d) / max(1.0, np.linalg.norm(A, 2))
-    global_bound, pointwise = spectral.curvature_bound_checks(prob, x)
+    context = HessianContext(prob, x)
+    global_bound, pointwise = spectral.curvature_bound_checks(context)
     assert global_bound.applies and global_bound.holds, global_bound.message
     assert pointwise.holds, pointwise.message
     b_inf = np.abs(b).max()
     assert global_bound.lower == -6 * (1 + b_inf) and global_bound.upper == 7 + 6 * b_inf
-    softmax, at_x = spectral.regularisation_checks(prob, x)
+    softmax, at_x = spectral.regularisation_checks(context)
     for check in (softmax, at_x):
         tol = 1e-9 * max(1.0, abs(check.implied_lower), abs(check.hessian_smallest))
         assert check.hessian_smallest >= check.implied_lower - tol, check.message
@@ -409,9 +410,10 @@ def test_pointwise_bound_holds_for_every_gamma(n, d, seed, gamma, zscale):
     x = zscale * rng.standard_normal(d) / max(1.0, np.linalg.norm(A, 2))
     ev = prob.evaluate(x)
     assume(ev.alpha_sign == 1 and not ev.near_pole and ev.log_abs_alpha > -3)
-    _, pointwise = spectral.curvature_bound_checks(prob, x)
+    context = HessianContext(prob, x)
+    _, pointwise = spectral.curvature_bound_checks(context)
     assert pointwise.holds, pointwise.message
-    low, _ = spectral.b_eigenvalue_range(prob, x)
+    low = pointwise.b_smallest
     B = reference.dense_b_matrix(prob.A @ x, prob.b, prob.gamma)
     exact = np.linalg.eigvalsh(0.5 * (B + B.T))
     assert low == pytest.approx(exact[0], rel=1e-9, abs=1e-12 * np.abs(exact).max())
@@ -426,17 +428,18 @@ def test_pointwise_level_by_hand():
     cf = c @ f
     K = (np.abs(q).max() * np.abs(c).max() + abs(cf) * np.abs(q).max()
          + 2 * np.linalg.norm(p) * np.linalg.norm(c * p) + 2 * abs(cf) * np.linalg.norm(p) ** 2)
-    assert spectral.pointwise_level(prob, x) == pytest.approx(K, rel=1e-12)
+    assert HessianContext(prob, x).pointwise_level == pytest.approx(K, rel=1e-12)
+    assert spectral.theory_checks(prob, x, n_pairs=1).pointwise_bound.lower == pytest.approx(-K)
 
 
 def test_b_range_by_lanczos_matches_dense(monkeypatch):
     prob, x = _instance("unified", None, None, n=300, d=5, seed=4, zmax=3.0)
-    dense = spectral.b_eigenvalue_range(prob, x)
+    dense = HessianContext(prob, x).b_range[:2]
     B = reference.dense_b_matrix(prob.A @ x, prob.b, prob.gamma)
     reference_values = np.linalg.eigvalsh(0.5 * (B + B.T))
     np.testing.assert_allclose(dense, reference_values[[0, -1]], rtol=1e-10)
-    monkeypatch.setattr(spectral, "DENSE_B_MAX_N", 50)
-    np.testing.assert_allclose(spectral.b_eigenvalue_range(prob, x), dense, rtol=0,
+    monkeypatch.setattr("landscape.spectral.theory.DENSE_B_MAX_N", 50)
+    np.testing.assert_allclose(HessianContext(prob, x).b_range[:2], dense, rtol=0,
                                atol=1e-9 * np.abs(reference_values).max())
 
 
@@ -457,7 +460,7 @@ def test_strongly_convex_softmax_weights_meet_the_condition():
 
 def test_unregularised_problem_does_not_meet_the_condition():
     prob, x = _instance("softmax", None, None, seed=1)
-    softmax, at_x = spectral.regularisation_checks(prob, x, strong_convexity=0.5)
+    softmax, at_x = spectral.regularisation_checks(HessianContext(prob, x), strong_convexity=0.5)
     for check in (softmax, at_x):
         assert not check.holds and check.min_w2 == 0.0
         assert "is not met" in check.message
@@ -468,8 +471,36 @@ def test_unregularised_problem_does_not_meet_the_condition():
     # more columns than rows: sigma_min(A) = 0 and no weight is enough
     wide = ls.Problem(np.random.default_rng(0).standard_normal((3, 5)), np.full(3, 1 / 3),
                       w=100.0)
-    softmax, _ = spectral.regularisation_checks(wide, np.zeros(5))
+    softmax, _ = spectral.regularisation_checks(HessianContext(wide, np.zeros(5)))
     assert softmax.sigma_min == 0.0 and softmax.required_w2 == np.inf and not softmax.holds
+
+
+def test_the_checks_share_one_context(monkeypatch):
+    """theory_checks computes A's singular values, B's extremes and K(x) once for all
+    five checks (they used to be recomputed, or passed around in private pairs)."""
+    from landscape.spectral import theory
+    calls = []
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(theory, "singular_value_range",
+                        counted("svd", theory.singular_value_range))
+    monkeypatch.setattr(theory, "eigenvalue_range", counted("B", theory.eigenvalue_range))
+    prob, x = _instance("softmax", None, 0.1, seed=2)
+    checks = spectral.theory_checks(prob, x, n_pairs=2)
+    assert sorted(calls) == ["B", "svd"]
+    context = HessianContext(prob, x)
+    assert context.pointwise_level is context.pointwise_level  # computed once, then kept
+    assert checks.pointwise_bound.lower == -context.pointwise_level
+    assert checks.softmax_regularisation.sigma_max == context.singular_values[1]
+    assert checks.lipschitz.bound == pytest.approx(
+        (31 + 13 * np.linalg.norm(prob.b)) * context.singular_values[1] ** 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.x = x
 
 
 def test_unified_checks_say_what_does_not_apply():
@@ -497,28 +528,29 @@ def test_unified_checks_say_what_does_not_apply():
 
 def test_lipschitz_estimate_below_the_softmax_bound_and_reproducible(monkeypatch):
     prob, x = _instance("softmax", None, 0.1, n=40, d=6, seed=8)
-    check = spectral.lipschitz_check(prob, x, n_pairs=12, seed=5)
+    check = spectral.lipschitz_check(HessianContext(prob, x), n_pairs=12, seed=5)
     assert check.applies and check.holds and 0 < check.estimate <= check.bound
     norm_A = np.linalg.norm(prob.A, 2)
     assert check.bound == pytest.approx((31 + 13 * np.linalg.norm(prob.b)) * norm_A**3)
     assert check.radius == pytest.approx(1 / norm_A)
     assert check.ratios.shape == (12,) and check.estimate == check.ratios.max()
-    assert spectral.lipschitz_check(prob, x, n_pairs=12, seed=5).estimate == check.estimate
+    again = spectral.lipschitz_check(HessianContext(prob, x), n_pairs=12, seed=5)
+    assert again.estimate == check.estimate
     # the ratio is a local Lipschitz constant: it matches a finite difference of H
     v = np.random.default_rng(0).standard_normal(prob.d)
     h = 1e-4 / np.linalg.norm(v)
     slope = np.linalg.norm(prob.hessian(x + h * v) - prob.hessian(x), 2) / np.linalg.norm(h * v)
     assert slope < 3 * check.estimate
     # the Lanczos route for ||H(y) - H(y')|| gives the same numbers
-    monkeypatch.setattr(spectral, "LIPSCHITZ_DENSE_D", 2)
-    lanczos = spectral.lipschitz_check(prob, x, n_pairs=12, seed=5)
+    monkeypatch.setattr("landscape.spectral.theory.DENSE_DIFFERENCE_MAX_D", 2)
+    lanczos = spectral.lipschitz_check(HessianContext(prob, x), n_pairs=12, seed=5)
     np.testing.assert_allclose(lanczos.ratios, check.ratios, rtol=1e-6)
 
 
 def test_sigma_min_above_the_dense_limit_is_not_guessed(monkeypatch):
     prob, x = _instance("softmax", None, 0.5, n=50, d=6, seed=3)
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 4)
-    softmax, _ = spectral.regularisation_checks(prob, x)
+    monkeypatch.setattr("landscape.linalg.DENSE_SVD_MAX_SIDE", 4)
+    softmax, _ = spectral.regularisation_checks(HessianContext(prob, x))
     assert np.isnan(softmax.sigma_min) and not softmax.holds
     assert softmax.sigma_max == pytest.approx(np.linalg.norm(prob.A, 2), rel=1e-8)
     assert "cannot be decided" in softmax.message
@@ -536,7 +568,7 @@ def test_trajectory_spectrum_dense_and_lanczos(monkeypatch):
                                    atol=1e-14)
     np.testing.assert_array_equal(path.smallest, path.eigenvalues[:, 0])
     assert not path.at_pole.any() and path.converged.all()
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 5)
+    monkeypatch.setattr("landscape.spectral.path.DENSE_SPECTRUM_MAX_D", 5)
     path = spectral.trajectory_spectrum(prob, xs, k=2)
     assert path.method == "lanczos" and path.eigenvalues.shape == (4, 4)
     np.testing.assert_array_equal(path.positions, [0, 1, 10, 11])
@@ -612,8 +644,10 @@ def test_bad_points_and_options():
     with _raises("strong_convexity must lie in (0, inf]; received 0."):
         spectral.theory_checks(prob, x, strong_convexity=0.0)
     with _raises("radius must lie in (0, inf]; received -1."):
-        spectral.lipschitz_check(prob, x, radius=-1.0)
-    with _raises("xs must have shape (m, d) with m >= 1 and d = 8 (one iterate per row); "
+        spectral.theory_checks(prob, x, radius=-1.0)
+    with _raises("n_pairs must be at least 1; received 0."):
+        spectral.theory_checks(prob, x, n_pairs=0)
+    with _raises("xs must have shape (m, d) with m ≥ 1 and d = 8 (one iterate per row); "
                  "received shape (3, 7)."):
         spectral.trajectory_spectrum(prob, np.zeros((3, 7)))
     with _raises("xs must be a matrix (2-D); received shape (8,)."):
@@ -622,16 +656,14 @@ def test_bad_points_and_options():
 
 def test_structure_refuses_sizes_above_the_dense_limit(monkeypatch):
     prob, x = _instance()
-    monkeypatch.setattr(spectral, "DENSE_MAX_D", 5)
-    with _raises("d must be at most DENSE_MAX_D = 5 for the structure view (it compares all "
-                 "eigenvalues of three d x d matrices); received d = 8."):
+    monkeypatch.setattr("landscape.spectral.structure.DENSE_SPECTRUM_MAX_D", 5)
+    with _raises("d must be at most DENSE_SPECTRUM_MAX_D = 5 for the structure view (it compares "
+                 "all eigenvalues of three d × d matrices); received d = 8."):
         spectral.hessian_structure(prob, x)
 
 
 # -- rounding is not a finding -------------------------------------------------------
 
-from landscape.spectrum import (ROUNDING_FACTOR, curvature_bound_checks, hessian_structure,  # noqa: E402,E501
-                                rounding_tolerance)
 
 
 def test_the_zero_eigenvalues_of_a_low_rank_a_are_zero_within_rounding():
@@ -654,14 +686,14 @@ def test_one_row_has_a_constant_loss_and_no_negative_eigenvalue():
     prob = ls.make_problem(1, 10, w="none")  # f = u / <u, 1> = 1 for every x
     spec = ls.spectrum(prob, np.full(10, 0.3))
     assert spec.n_negative == 0 and spec.n_zero == 10 and spec.condition_number == np.inf
-    structure = hessian_structure(prob, np.full(10, 0.3))
+    structure = spectral.hessian_structure(prob, np.full(10, 0.3))
     assert structure.n_negative_whole == 0 and structure.n_negative_diagonal == 0
 
 
 def test_a_realizable_b_at_x_true_meets_the_pointwise_bound_within_rounding():
     prob = ls.make_problem(100, 4, kind="softmax", target="realizable", noise=0.0, w="none")
     x = np.array(prob.x_true)
-    _, pointwise = curvature_bound_checks(prob, x)
+    _, pointwise = spectral.curvature_bound_checks(HessianContext(prob, x))
     assert pointwise.lower == 0.0 or abs(pointwise.lower) < 1e-15  # c = 0: K(x) vanishes
     assert pointwise.holds
     if pointwise.b_smallest < pointwise.lower:  # rounding put it below: said so
@@ -684,8 +716,8 @@ def test_the_tolerance_is_the_documented_formula():
     parts = prob.hessian_parts(x)
     scale = (np.abs(parts.D) @ np.sum(prob.A**2, axis=1)
              + np.sum(parts.U**2) * np.linalg.norm(parts.C, 2))
-    expected = ROUNDING_FACTOR * np.sqrt(6) * np.finfo(float).eps * scale
-    assert rounding_tolerance(prob, x) == pytest.approx(expected, rel=1e-12)
+    expected = linalg.ROUNDING_FACTOR * np.sqrt(6) * np.finfo(float).eps * scale
+    assert spectral.rounding_tolerance(prob, x) == pytest.approx(expected, rel=1e-12)
     assert ls.spectrum(prob, x).tolerance == pytest.approx(expected, rel=1e-12)
     lanczos = ls.spectrum(prob, x, 2, method="lanczos")
     assert lanczos.tolerance == pytest.approx(expected, rel=1e-12)
@@ -695,11 +727,9 @@ def test_theory_check_messages_show_rounding_noise_as_zero():
     """At x_true of a noiseless realizable b, B's smallest eigenvalue is rounding noise
     (~1e-20) and K(x) = 0: the messages say 0 (within rounding), never -8.985e-21 or
     "-0"."""
-    import re
-    from landscape.spectrum import theory_checks
     prob = ls.make_problem(100, 4, seed=0, kind="softmax", target="realizable", noise=0.0,
                            w="none")
-    text = " ".join(c.message for c in theory_checks(prob, np.asarray(prob.x_true)).all())
+    text = " ".join(c.message for c in spectral.theory_checks(prob, np.asarray(prob.x_true)).all())
     assert "−K(x) = 0." in text and "lie in [0," in text
     assert not re.search(r"-0(?![.\d])", text), text
     assert not re.search(r"e-(1[7-9]|[2-9]\d)", text), text  # no noise-sized numbers

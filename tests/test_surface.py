@@ -1,6 +1,7 @@
-"""Loss on a plane and along a line, directions, projections (landscape/surface.py).
+"""Loss on a plane and along a line, directions, projections (landscape/surface.py,
+directions.py, projection.py).
 
-Checked three ways (DESIGN.md, "Tests"): the fast plane evaluator (MATH.md 7) against
+Checked three ways: the fast plane evaluator (MATH.md 7) against
 the direct reference on random, far-out, pole-crossing and minimiser planes; both
 against an independent route, ``prob.loss`` / ``prob.evaluate`` at single cells
 (which also pins the orientation ``values[j, i] = L(center + alphas[i] u + betas[j] v)``
@@ -22,10 +23,11 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 import landscape as ls
-from landscape.surface import (DIRECTION_KINDS, MAX_LINE_POINTS, MAX_RESOLUTION, Directions,
-                               Line, Projection, Surface, default_view,
-                               evaluate_plane_direct, grid, line_1d, make_directions,
-                               project, surface_2d)
+from landscape.directions import DIRECTION_KINDS, Directions, default_view, make_directions
+from landscape.limits import MAX_LINE_POINTS, MAX_RESOLUTION
+from landscape.projection import Projection, project
+from landscape.surface import Line, Surface, evaluate_plane_direct, grid, line_1d, surface_2d
+from landscape.text import number
 
 #: the issue's accuracy promise: fast vs direct on finite cells
 FAST_RTOL = 1e-9
@@ -416,21 +418,27 @@ def test_random_center_scaled_directions(smooth_problem):
     np.testing.assert_allclose(dirs.u, norm * unit.u, rtol=1e-12)
 
 
-@pytest.mark.parametrize("kind", ["hessian_top", "hessian_bottom"])
-def test_hessian_directions_are_the_extreme_eigenvectors(smooth_problem, kind):
+@pytest.mark.parametrize("route", ["dense", "lanczos"])
+@pytest.mark.parametrize("kind", ["hessian_top", "hessian_bottom", "hessian_extremes"])
+def test_hessian_directions_are_the_extreme_eigenvectors(smooth_problem, kind, route,
+                                                         monkeypatch):
     prob = smooth_problem
     center = 0.5 * prob.x_true + 0.1
     H = prob.hessian(center)
     lam = np.linalg.eigh(H)[0]
     assert np.min(np.diff(lam)) > 1e-6 * np.abs(lam).max()  # distinct eigenvalues
+    if route == "lanczos":  # as above DENSE_SPECTRUM_MAX_D: H is not formed
+        monkeypatch.setattr("landscape.spectral.eigenvalues.DENSE_SPECTRUM_MAX_D", 2)
     dirs = make_directions(prob, center, kind)
     _assert_orthonormal(dirs)
-    want = (lam[-1], lam[-2]) if kind == "hessian_top" else (lam[0], lam[1])
+    want = {"hessian_top": (lam[-1], lam[-2]), "hessian_bottom": (lam[0], lam[1]),
+            "hessian_extremes": (lam[-1], lam[0])}[kind]
     scale = np.abs(lam).max()
     for vec, value in zip((dirs.u, dirs.v), want):
-        np.testing.assert_allclose(H @ vec, value * vec, atol=1e-10 * scale)
+        np.testing.assert_allclose(H @ vec, value * vec, atol=1e-9 * scale)
         assert vec @ H @ vec == pytest.approx(value, abs=1e-10 * scale)
-    assert f"{want[0]:.3g}" in dirs.labels[0]
+    assert dirs.eigenvalues == pytest.approx(want, abs=1e-10 * scale)
+    assert number(want[0], 3) in dirs.labels[0]
 
 
 def test_gradient_newton_directions(smooth_problem):
@@ -611,13 +619,15 @@ def test_axis_too_long(prob4, axis):
         surface_2d(prob4, np.zeros(4), np.eye(4)[0], np.eye(4)[1], **args)
 
 
-@pytest.mark.parametrize("values", [[1.0, 0.0, -1.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.5]])
+@pytest.mark.parametrize("values,shown", [([1.0, 0.0, -1.0], "1 to −1"),
+                                          ([0.0, 0.0, 1.0], "0 to 1"),
+                                          ([0.0, 1.0, 0.5], "0 to 0.5")])
 @pytest.mark.parametrize("axis", ["alphas", "betas"])
-def test_axis_must_increase(prob4, axis, values):
+def test_axis_must_increase(prob4, axis, values, shown):
     args = dict(alphas=grid(1.0, 5), betas=grid(1.0, 5))
     args[axis] = values
     with _raises(f"{axis} must be strictly increasing (a positive span); received values "
-                 f"from {values[0]:g} to {values[-1]:g}."):
+                 f"from {shown}."):
         surface_2d(prob4, np.zeros(4), np.eye(4)[0], np.eye(4)[1], **args)
 
 
@@ -725,7 +735,7 @@ def test_line_bad_input(prob4):
     with _raises("direction must be non-zero; received the zero vector."):
         line_1d(prob4, np.zeros(4), np.zeros(4), grid(1.0, 3))
     with _raises("ts must be strictly increasing (a positive span); received values from "
-                 "1 to -1."):
+                 "1 to −1."):
         line_1d(prob4, np.zeros(4), np.eye(4)[0], [1.0, 0.0, -1.0])
     with _raises(f"ts must hold between 2 and {MAX_LINE_POINTS} points; received "
                  f"{MAX_LINE_POINTS + 1}."):

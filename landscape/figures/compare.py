@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from landscape.spectrum import Spectrum
+from landscape.spectral import Spectrum
 
 from .style import integer_ticks
 

@@ -1,7 +1,7 @@
 """Figures of Hessian spectra: the sorted eigenvalues, the spectral density, the
 structure (diagonal part, rank-two part, whole) and the extremes along a path.
 
-Builders take the results of ``landscape.spectrum`` and return a ``go.Figure``; they
+Builders take the results of ``landscape.spectral`` and return a ``go.Figure``; they
 compute no eigenvalue or statistic. The eigenvalue axis is linear, logarithmic (every
 value positive and spanning more than two decades) or symmetric-logarithmic,
 ``sign(y) log10(1 + |y| / c)``, linear below the threshold c and logarithmic above it,
@@ -31,7 +31,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from landscape.spectrum import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
+from landscape.spectral import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
 from .style import count, integer_ticks, number_text, power_text
 

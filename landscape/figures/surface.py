@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..surface import Line, Projection, Surface
+from ..projection import Projection
+from ..surface import Line, Surface
 from .style import decade_text, method_name, method_style, number_text
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws

@@ -18,7 +18,7 @@ from landscape.figures import optimize as optimize_figures
 from landscape.figures import surface as surface_figures
 from landscape.figures.style import status_name
 from landscape.optimize import Trajectory, minimize
-from landscape.spectrum import Spectrum, spectrum
+from landscape.spectral import Spectrum, spectrum
 from landscape.surface import SurfaceComparison, compare_surfaces
 
 from . import exports

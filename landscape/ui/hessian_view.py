@@ -12,13 +12,11 @@ import streamlit as st
 
 from landscape import export
 from landscape.figures import spectrum as spectrum_figures
-
-# names imported from the module: ``landscape.spectrum`` is also the function's name
-from landscape.spectrum import (DENSE_MAX_D, HessianStructure, RegularisationCheck,
-                                SpectralDensity, Spectrum, TheoryChecks, TraceEstimate,
-                                TrajectorySpectrum, hessian_structure, hessian_trace,
-                                hutchinson_trace, spectral_density, spectrum, theory_checks,
-                                trajectory_spectrum)
+from landscape.limits import DENSE_SPECTRUM_MAX_D
+from landscape.spectral import (HessianStructure, RegularisationCheck, SpectralDensity,
+                                Spectrum, TheoryChecks, TraceEstimate, TrajectorySpectrum,
+                                hessian_structure, hessian_trace, hutchinson_trace,
+                                spectral_density, spectrum, theory_checks, trajectory_spectrum)
 from landscape.figures.spectrum import SCALES
 from landscape.figures.style import METHOD_NAMES
 from landscape.optimize import minimize
@@ -48,7 +46,7 @@ register(**{
 
 @dataclass(frozen=True)
 class HessianView:
-    """Everything the Hessian page draws; ``structure`` is None above DENSE_MAX_D."""
+    """Everything the Hessian page draws; ``structure`` is None above DENSE_SPECTRUM_MAX_D."""
 
     point_label: str
     x: np.ndarray
@@ -75,7 +73,7 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
     x = resolve_point(problem_spec, v["hessian.point"], v["hessian.custom_point"])
     k = min(v["hessian.k"], max(1, (prob.d - 1) // 2))
     eigen = spectrum(prob, x, k)
-    structure = hessian_structure(prob, x) if prob.d <= DENSE_MAX_D else None
+    structure = hessian_structure(prob, x) if prob.d <= DENSE_SPECTRUM_MAX_D else None
     run = minimize(prob, np.zeros(prob.d), v["hessian.path"], max_iter=60)
     here = prob.evaluate(x)
     return HessianView(
@@ -106,7 +104,7 @@ def verdict(check) -> tuple[str, str]:
 
 @dataclass
 class HessianFigures:
-    """The page's figures; ``structure`` is None above DENSE_MAX_D."""
+    """The page's figures; ``structure`` is None above DENSE_SPECTRUM_MAX_D."""
 
     eigenvalues: go.Figure
     density: go.Figure

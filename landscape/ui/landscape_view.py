@@ -14,8 +14,9 @@ import streamlit as st
 
 import landscape as ls
 from landscape import export
+from landscape.directions import DIRECTION_KINDS
 from landscape.figures import surface as surface_figures
-from landscape.surface import DIRECTION_KINDS, MAX_RESOLUTION
+from landscape.limits import MAX_RESOLUTION
 
 from . import exports
 from .builder import problem_from_spec

@@ -1,4 +1,4 @@
-"""Slow routes straight from the definitions, for tests and benchmarks only.
+"""Slow routes straight from the definitions, for the tests only.
 
 They take no care over stability and build n x n matrices, which is the point: they
 share no code with ``landscape.losses`` and so check it independently. They accept

@@ -1,0 +1,59 @@
+"""Size limits: every threshold on n, d or a memory budget, named for what it bounds.
+
+Three kinds. ``MAX_*``: sizes refused up front, with the reason and the limit.
+``DENSE_*_MAX_*``: where a computation switches from a dense factorisation to a
+matrix-free one (Lanczos on products); nothing is refused there. ``*_ENTRIES`` /
+``*_ROWS``: how much a blocked loop holds at once, which bounds its memory
+whatever n is.
+"""
+
+# -- refused above ----------------------------------------------------------------------
+
+#: entries of A (n d): 800 MB of float64; the Hessian assembly keeps one more copy
+#: of that size, which leaves room on a 24 GB machine for the rest of the app
+MAX_ENTRIES = 10**8
+#: d for which the dense (d, d) Hessian is formed at all: 800 MB at d = 10^4
+MAX_HESSIAN_D = 10_000
+#: bytes of a file read; larger inputs are refused before parsing
+MAX_FILE_BYTES = 800 * 2**20
+#: bytes of a .npy header read: NumPy's own default limit (np.save writes 128)
+MAX_HEADER_BYTES = 10_000
+#: grid points along one axis of a surface: a picture cannot show more detail
+MAX_RESOLUTION = 1001
+#: points of a 1-D slice of the loss
+MAX_LINE_POINTS = 20001
+#: entries of the iterates a run stores (k + 1 rows of d): 256 MB; ``max_iter`` is
+#: capped to fit (for ``landscape.optimize``)
+MAX_STORED = 2**25
+
+# -- dense below, matrix-free above -------------------------------------------------------
+
+#: d up to which ``spectrum`` (method "auto") forms H (32 MB at d = 2000) and finds
+#: every eigenvalue by a dense eigh, O(n d^2 + d^3); also the limit of the views that
+#: need every eigenvalue (the structure of H, the exact density histogram, the
+#: Hessian eigenvectors as plane directions). Above, Lanczos gives the extremes.
+DENSE_SPECTRUM_MAX_D = 2000
+#: min(n, d) up to which A's singular values come from a dense SVD, O(n d min(n, d));
+#: above, sigma_max by Lanczos on the smaller Gram matrix (sigma_min is not computed)
+DENSE_SVD_MAX_SIDE = 2000
+#: d up to which the basin condition forms dense Hessians, O(n d^2) at x* and at each
+#: sample point; above, Lanczos on operators (for ``landscape.optimize``)
+DENSE_BASIN_MAX_D = 1000
+#: n up to which the (n, n) matrix B of MATH.md 3 is diagonalised densely in the
+#: theory checks, O(n^3); above, Lanczos on B as an O(n) operator
+DENSE_B_MAX_N = 1000
+#: d up to which ``||H(y) - H(y')||_2`` in the Lipschitz estimate comes from two dense
+#: Hessians, O(n d^2) each; above, Lanczos on the difference of two operators, which
+#: is cheaper once n d^2 exceeds about 60 products of four passes over A
+DENSE_DIFFERENCE_MAX_D = 200
+
+# -- memory of blocked loops ----------------------------------------------------------
+
+#: entries of the Lanczos basis kept at once by stochastic Lanczos quadrature (128 MB);
+#: probes are processed in chunks below this
+SLQ_BASIS_ENTRIES = 2**24
+#: rows of A (entries of z = A x) handled at once by the fast plane evaluator: its
+#: memory is a few (G, 4096) blocks for a G x G grid
+PLANE_BLOCK_ROWS = 4096
+#: entries of z = A x kept at once when many points are evaluated directly (32 MB)
+BATCH_ENTRIES = 2**22

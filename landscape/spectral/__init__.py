@@ -1,0 +1,33 @@
+"""Hessian spectra: one module per question asked of the eigenvalues of H at x.
+
+    eigenvalues   all of them (dense eigh) or the extremes (Lanczos); rounding tolerance
+    density       the eigenvalue density by stochastic Lanczos quadrature
+    trace         tr H exactly and by Hutchinson's estimator
+    structure     the diagonal part, the rank-two part, their interlacing
+    theory        the conditions of MATH.md 4 at x, beside the measured numbers
+    path          the spectrum along a path of iterates
+
+Outcomes of algorithms (Lanczos not converging, an iterate on the pole set) are
+reported inside the results; bad input raises ValueError (a point on the pole set
+raises ``PoleError``, itself a ValueError).
+"""
+
+from .density import SpectralDensity, lanczos_quadrature, spectral_density
+from .eigenvalues import (DEFAULT_K, Spectrum, extreme_eigenvalues, rounding_scale,
+                          rounding_tolerance, spectrum)
+from .path import TrajectorySpectrum, trajectory_spectrum
+from .structure import HessianStructure, hessian_structure, rank_two_eigenvalues
+from .theory import (CurvatureBoundCheck, HessianContext, LipschitzCheck, RegularisationCheck,
+                     TheoryChecks, curvature_bound_checks, lipschitz_check,
+                     regularisation_checks, theory_checks)
+from .trace import TraceEstimate, hessian_trace, hutchinson, hutchinson_trace
+
+__all__ = [
+    "CurvatureBoundCheck", "DEFAULT_K", "HessianContext", "HessianStructure", "LipschitzCheck",
+    "RegularisationCheck", "SpectralDensity", "Spectrum", "TheoryChecks", "TraceEstimate",
+    "TrajectorySpectrum", "curvature_bound_checks", "extreme_eigenvalues", "hessian_structure",
+    "hessian_trace", "hutchinson", "hutchinson_trace", "lanczos_quadrature",
+    "lipschitz_check", "rank_two_eigenvalues", "regularisation_checks", "rounding_scale",
+    "rounding_tolerance", "spectral_density", "spectrum", "theory_checks",
+    "trajectory_spectrum",
+]
