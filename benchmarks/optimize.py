@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_times  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape import _sampling, losses  # noqa: E402
-from landscape.optimize import diagnose, minimize  # noqa: E402
+from landscape import losses  # noqa: E402
+from landscape.optimize import _sampling, diagnose, minimize  # noqa: E402
 
 
 def exact_newton_vs_peers(title: str, prob: ls.Problem, *, gated: bool = True,

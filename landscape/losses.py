@@ -17,8 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: ``|alpha~| < POLE_RTOL * sum|u~|``: alpha is a cancellation of much larger terms,
-#: the point is flagged as near the pole set (MATH.md 6).
+#: ``kappa > 1 / POLE_RTOL``: alpha is a cancellation of much larger terms, the point
+#: is flagged as near the pole set (MATH.md 6). ``kappa = sum_i (exp(z_i) + gamma
+#: |z_i|) / |alpha|`` is the condition number of the sum alpha: each term ``exp(z_i)``
+#: and ``gamma z_i`` carries a relative error of about eps, so alpha, and with it f,
+#: c, the loss and its derivatives, carry one of about ``kappa eps``. (The sum of
+#: ``|u_i|`` is no measure: each ``u_i = exp(z_i) + gamma z_i`` is itself a difference,
+#: which cancels where ``z_i`` is near ``-W(1) = -0.567``.)
 POLE_RTOL = 1e-8
 
 
@@ -27,8 +32,11 @@ class ScaleFree:
     """The scale-free vectors of MATH.md 1 at one point (all shape (n,)).
 
     ``p = u'/alpha``, ``q = u''/alpha``, ``f = u/alpha``, ``c = f - b``;
-    ``alpha_sign`` and ``log_abs_alpha`` describe the normaliser; ``near_pole`` is
-    True where alpha is zero or a cancellation of much larger terms.
+    ``alpha_sign`` and ``log_abs_alpha`` describe the normaliser;
+    ``alpha_condition`` is its condition number ``kappa = sum_i (exp(z_i) + gamma
+    |z_i|) / |alpha|`` (>= 1; inf at the pole set), the factor by which rounding is
+    amplified in every ratio over alpha; ``near_pole`` is True where
+    ``kappa > 1 / POLE_RTOL``: alpha is zero or a cancellation of much larger terms.
     """
 
     f: np.ndarray
@@ -37,6 +45,7 @@ class ScaleFree:
     c: np.ndarray
     alpha_sign: int
     log_abs_alpha: float
+    alpha_condition: float
     near_pole: bool
 
     @property
@@ -61,19 +70,21 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
     e = np.exp(z - k)
     # |gamma z e^-K| <= 1 by the choice of K; softmax skips it (e^-K may overflow)
     lin = gamma * np.exp(-k) if gamma > 0 else 0.0
-    u = e + lin * z
+    linear = lin * z
+    u = e + linear
     alpha = float(np.sum(u))
-    size = float(np.sum(np.abs(u)))
+    size = float(np.sum(e)) + float(np.sum(np.abs(linear)))  # the sizes of alpha's terms
     near_pole = bool(abs(alpha) < POLE_RTOL * size)
     sign = int(np.sign(alpha))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # alpha == 0 is the pole itself: inf / nan here, flagged by alpha_sign == 0
+        condition = size / abs(alpha) if alpha != 0 else np.inf
         f = u / alpha
         p = (e + lin) / alpha
         q = e / alpha
         log_abs = float(np.log(abs(alpha)) + k) if alpha != 0 else -np.inf
-    return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign,
-                     log_abs_alpha=log_abs, near_pole=near_pole)
+    return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign, log_abs_alpha=log_abs,
+                     alpha_condition=float(condition), near_pole=near_pole)
 
 
 @dataclass(frozen=True)
@@ -89,15 +100,25 @@ class BatchValues:
 def evaluate_batch(z: np.ndarray, b: np.ndarray, gamma: float, w2: np.ndarray) -> BatchValues:
     """Loss ``1/2 ||f - b||^2 + 1/2 ||w o z||^2`` for a batch of ``z`` (k, n).
 
-    Points on the pole set (alpha = 0) get +inf, the limit from both sides.
+    Points on the pole set (alpha = 0) get +inf, the limit from both sides;
+    ``near_pole`` flags ``kappa > 1 / POLE_RTOL`` (``ScaleFree.alpha_condition``).
     ``z`` is not modified; one (k, n) temporary is used.
     """
     k = _shift(z, gamma)
-    u = np.exp(z - k[:, None])
+    u = np.abs(z)
+    # sum |z_i| as (max |z|) * sum(|z_i| / max |z|): the sum itself may overflow
+    top = np.max(u, axis=1)
+    top[top == 0] = 1.0
+    u /= top[:, None]
+    size_z = np.sum(u, axis=1)
+    np.subtract(z, k[:, None], out=u)  # u is reused for the exponentials
+    np.exp(u, out=u)
+    size = np.sum(u, axis=1)
     if gamma > 0:
-        u += (gamma * np.exp(-k))[:, None] * z
+        lin = gamma * np.exp(-k)
+        size += (lin * top) * size_z  # lin * top <= 1 by the choice of K
+        u += lin[:, None] * z
     alpha = np.sum(u, axis=1)
-    size = np.sum(np.abs(u), axis=1)
     at_pole = alpha == 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # at the pole these rows become inf / nan; they are set to +inf below

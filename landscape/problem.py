@@ -36,8 +36,11 @@ class Evaluation:
     """The loss and the quantities a page shows at one point ``x`` (d,).
 
     ``f`` and ``c`` have shape (n,). ``alpha_sign`` is -1, 0 or 1;
-    ``log_abs_alpha = log|alpha|``; ``near_pole`` flags ``|alpha|`` below 1e-8 of
-    ``sum|u|`` (alpha is a cancellation of larger terms), ``at_pole`` alpha = 0.
+    ``log_abs_alpha = log|alpha|``; ``alpha_condition`` is the condition number
+    ``kappa = sum_i (exp(z_i) + gamma |z_i|) / |alpha|`` of the normaliser (every
+    value here carries a relative error of about ``kappa eps``); ``near_pole`` flags
+    ``kappa > 1e8`` (alpha is a cancellation of much larger terms,
+    ``losses.POLE_RTOL``), ``at_pole`` alpha = 0.
     """
 
     x: np.ndarray
@@ -46,6 +49,7 @@ class Evaluation:
     c: np.ndarray
     alpha_sign: int
     log_abs_alpha: float
+    alpha_condition: float
     near_pole: bool
     at_pole: bool
 
@@ -163,8 +167,8 @@ class Problem:
         x, z, sf = self._state(x)
         value = float(losses.evaluate_batch(z[None], self.b, self.gamma, self.w2).loss[0])
         return Evaluation(x=x, loss=value, f=sf.f, c=sf.c, alpha_sign=sf.alpha_sign,
-                          log_abs_alpha=sf.log_abs_alpha, near_pole=sf.near_pole,
-                          at_pole=sf.at_pole)
+                          log_abs_alpha=sf.log_abs_alpha, alpha_condition=sf.alpha_condition,
+                          near_pole=sf.near_pole, at_pole=sf.at_pole)
 
     # -- loss and derivatives ------------------------------------------------------
     def loss(self, x) -> float:

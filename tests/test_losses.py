@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import landscape as ls
-from landscape import reference
+import reference
 
 KIND_GAMMAS = [
     ("softmax", None), ("unified", None),

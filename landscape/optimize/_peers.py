@@ -1,7 +1,7 @@
 """SciPy's minimisers as peers: L-BFGS-B, BFGS, trust-exact and trust-krylov through
 ``scipy.optimize.minimize``, fed the same loss, gradient and Hessian as our methods
 (loss and gradient from one shared pass, cached per point) and stopped by the same
-rule, ``||grad|| <= tol ||grad(x0)||``, from the callback. Every iterate the callback
+rule, ``‖g‖ <= tol ‖g_0‖``, from the callback. Every iterate the callback
 sees is recorded into the same ``Trajectory``.
 
 The pole guard (unified loss, MATH.md 5). SciPy must never see an exception, and
@@ -12,9 +12,9 @@ segment stays off the pole set, SciPy sees the true loss and gradient. Elsewhere
 segment touches ``alpha <= 0`` or comes within ``POLE_RTOL`` of it, or the values are
 not finite) it sees a *wall*: the quadratic model
 
-    m(x) = L(x_a) + g_a . (x - x_a) + mu/2 ||x - x_a||^2,    mu = 2 s / (tau ||p||^2),
+    m(x) = L(x_a) + g_a·(x - x_a) + mu/2 ‖x - x_a‖²,    mu = 2 s / (tau ‖p‖²),
 
-with ``g_a`` the gradient at the anchor, ``s = -g_a . p`` the decrease rate along the
+with ``g_a`` the gradient at the anchor, ``s = -g_a·p`` the decrease rate along the
 step and ``tau`` the fraction of the segment that stays off the pole set (0.1 where
 values overflow). Along the step, ``m`` falls with the anchor's slope and has its
 minimum at ``tau / 2``, half-way to the pole set; at the trial point it lies above
@@ -25,6 +25,9 @@ loss is defined. A constant wall value does not work: a huge value with a zero (
 any) gradient makes the cubic and quadratic interpolation step collapse to about
 ``s / wall`` times the trial step, so L-BFGS-B "converged" at x0 without a step;
 ``inf`` makes the same arithmetic give 0 and NaN.
+
+Where a peer stops on a rule of its own, ``_endings.what_is_left`` decides whether
+that is a stall (no decrease resolvable) or a peer that gave up early.
 """
 
 from __future__ import annotations
@@ -35,25 +38,25 @@ from collections import OrderedDict
 import numpy as np
 import scipy.optimize as so
 
-from . import losses
-from ._descent import (_NEAR_POLE, EPS, Point, _record, evaluate, rounding_allowance,
-                       segment_touches_pole)
-from ._trajectory import Recorder, Status, Trajectory
-from .problem import Problem
+from .. import losses
+from ..problem import Problem
+from . import _endings
+from ._descent import at_start, record
+from ._linesearch import EPS, NEAR_POLE, Point, evaluate, segment_touches_pole
+from ._messages import rule_missed, steps
+from ._method import Method
+from .result import Recorder, Status, Trajectory
 
 SCIPY_METHODS = {"lbfgs": "L-BFGS-B", "bfgs": "BFGS", "trust_exact": "trust-exact",
                  "trust_krylov": "trust-krylov"}
 #: evaluations kept: SciPy asks for the same point again (fun, then hess, then callback)
 _CACHE = 8
 #: the share of a trial step a wall aims for where the values at its end overflow (the
-#: same factor as our line search's, _descent.line_search)
+#: same factor as our line search's, _linesearch.line_search)
 _OVERFLOW_FRACTION = 0.1
 #: bisections locating where a step first touches the pole set, once bracketed within
 #: a factor of two: tau/2 needs tau only to a few per cent
 _BISECTIONS = 5
-#: conjugate-gradient steps of the check behind a peer's "stalled" (one Hessian-vector
-#: product each)
-_CHECK_CG = 20
 
 
 class _BrokenStep(Exception):
@@ -90,7 +93,7 @@ class _Oracle:
             return self.cache[key]
         z = point = None
         if np.all(np.isfinite(x)):
-            with np.errstate(**_NEAR_POLE):
+            with np.errstate(**NEAR_POLE):
                 z = self.prob.A @ x
             if np.all(np.isfinite(z)):
                 point = evaluate(self.prob, np.array(x), z, parts=self.parts)
@@ -141,12 +144,12 @@ class _Oracle:
         return self.wall(x, tau)
 
     def wall(self, x: np.ndarray, tau: float) -> tuple[float, np.ndarray]:
-        """The model ``m(x) = L_a + g_a . p + mu/2 ||p||^2`` (``p = x - x_a``) whose minimum
+        """The model ``m(x) = L_a + g_a·p + mu/2 ‖p‖²`` (``p = x - x_a``) whose minimum
         along p lies at ``tau / 2``, raised to just above ``L_a`` where it is not
         already: value and gradient (module docstring)."""
         a = self.anchor
         floor = a.loss + max(16 * EPS * abs(a.loss), np.finfo(np.float64).tiny)
-        with np.errstate(**_NEAR_POLE):
+        with np.errstate(**NEAR_POLE):
             p = x - a.x
             length2 = float(p @ p)
             drop = -float(a.grad @ p)  # > 0 along a descent direction
@@ -160,7 +163,7 @@ class _Oracle:
     def hess(self, x: np.ndarray) -> np.ndarray:
         point = self.point(x)
         if point is not None:
-            with np.errstate(**_NEAR_POLE):
+            with np.errstate(**NEAR_POLE):
                 h = losses.hessian_from_parts(self.prob.A, point.parts)
             if np.all(np.isfinite(h)):
                 self.last_hessian = h
@@ -170,7 +173,7 @@ class _Oracle:
         point = self.point(x)
         if point is None:
             return self.last_hessian @ v
-        with np.errstate(**_NEAR_POLE):
+        with np.errstate(**NEAR_POLE):
             hv = losses.hvp_from_parts(self.prob.A, point.parts, v)
         return hv if np.all(np.isfinite(hv)) else self.last_hessian @ v
 
@@ -181,7 +184,7 @@ def _share_off_pole(anchor: Point, dz: np.ndarray, gamma: float) -> float:
     ``z_a`` to ``z_a + tau dz``; by convexity the tangent bound
     ``alpha(t) >= alpha(0) (1 + t <p, dz>)`` clears short steps at no cost."""
     z = anchor.z
-    with np.errstate(**_NEAR_POLE):
+    with np.errstate(**NEAR_POLE):
         relative_slope = float(anchor.sf.p @ dz)  # alpha'(0) / alpha(0)
     if relative_slope >= -0.5 or not segment_touches_pole(z, dz, gamma, 1.0):
         return 1.0
@@ -196,17 +199,18 @@ def _share_off_pole(anchor: Point, dz: np.ndarray, gamma: float) -> float:
 
 def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol: float,
               max_iter: int) -> Trajectory:
-    """Run SciPy's ``method`` (one of ``SCIPY_METHODS``) from ``x0``."""
+    """Run SciPy's ``method`` (one of ``SCIPY_METHODS``) from ``x0`` (d,)."""
     name = SCIPY_METHODS[method]
     oracle = _Oracle(prob, parts=method.startswith("trust"))
     start = oracle.point(x0)
     if start is None:
         return rec.finish(Status.NON_FINITE, "the loss or its derivatives are not finite at x0.")
-    _record(rec, start)
+    record(rec, start)
     oracle.anchor = start
     target = tol * start.grad_norm
-    if start.grad_norm <= target:
-        return rec.finish(Status.CONVERGED, "x0 is stationary: the gradient is exactly zero.")
+    done = at_start(rec, start, target)
+    if done is not None:
+        return done
     outcome: dict[str, Status] = {}
     last = [x0]
 
@@ -220,7 +224,7 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
             raise StopIteration
         last[0] = x
         oracle.anchor = point
-        _record(rec, point)
+        record(rec, point)
         if point.grad_norm <= target:
             outcome["status"] = Status.CONVERGED
             raise StopIteration
@@ -238,7 +242,7 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
         kwargs["hessp"] = oracle.hessp
     # SciPy's arithmetic on singular or indefinite Hessians can warn (0 * inf in the
     # Lanczos of trust-krylov); the outcome is its status, the warning goes in the message
-    with warnings.catch_warnings(record=True) as caught, np.errstate(**_NEAR_POLE):
+    with warnings.catch_warnings(record=True) as caught, np.errstate(**NEAR_POLE):
         warnings.simplefilter("always")
         try:
             res = so.minimize(oracle.fun, x0, method=name, jac=True, callback=callback,
@@ -251,83 +255,42 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
         point = oracle.admissible(x_end)[0]
         if point is not None and point.loss <= rec.points["loss"][-1]:
             oracle.anchor = point
-            _record(rec, point)
+            record(rec, point)
             if point.grad_norm <= target:
                 outcome["status"] = Status.CONVERGED
+    return _ending(prob, rec, oracle, name, outcome.get("status"), res, target, max_iter, note)
+
+
+def _ending(prob: Problem, rec: Recorder, oracle: _Oracle, name: str,
+            status: Status | None, res: so.OptimizeResult | None, target: float,
+            max_iter: int, note: str) -> Trajectory:
+    """The status and message of a finished peer: the callback's verdict, SciPy's
+    iteration (or evaluation) limit, else a stall or a peer that gave up, as
+    ``_endings.what_is_left`` finds a decrease unresolvable or still resolvable."""
     k = rec.n_points - 1
     grad_norm = rec.points["grad_norm"][-1]
-    status = outcome.get("status")
     if status is Status.CONVERGED:
-        return rec.finish(status, f"converged in {_steps(k)}: ||grad|| = {grad_norm:.3g} <= "
-                                  f"tol * ||grad(x0)|| = {target:.3g}.{note}")
+        return _endings.converged(rec, prob, oracle.anchor, k, target, note)
     if status is Status.POLE:
-        return rec.finish(status, f"{name} stepped across the pole set (alpha <= 0) after "
-                                  f"{_steps(k)}.{note}")
+        return rec.finish(status, f"{name} stepped across the pole set (α ≤ 0) after "
+                                  f"{steps(k)}.{note}")
     if status is Status.NON_FINITE:
         return rec.finish(status, f"{name} stepped where the loss is not finite after "
-                                  f"{_steps(k)}.{note}")
+                                  f"{steps(k)}.{note}")
     if res is None:
         scipy_says = "it proposed a trial point with non-finite entries (its arithmetic broke down)"
     else:
-        scipy_says = str(res.message).rstrip(".")
+        scipy_says = f"“{str(res.message).rstrip('.')}”"
     if res is not None and res.status == 1:
-        return rec.finish(Status.MAX_ITER, f"{name} stopped at its iteration limit "
-                                           f"(max_iter = {max_iter}) after {_steps(k)} accepted: "
-                                           f"||grad|| = {grad_norm:.3g} > {target:.3g}.{note}")
-    return rec.finish(Status.STALLED, f"{name} stopped after {_steps(k)} with ||grad|| = "
-                                      f"{grad_norm:.3g} > {target:.3g}: {scipy_says}."
-                                      f"{_what_is_left(prob, oracle.anchor)}{note}")
-
-
-def _steps(k: int) -> str:
-    return f"{k} step" if k == 1 else f"{k} steps"
-
-
-def _what_is_left(prob: Problem, point: Point) -> str:
-    """Whether a decrease of the loss is still resolvable where a peer gave up: the
-    decrease its quadratic model predicts (``_predicted_decrease``) against what
-    rounding alone moves the loss by (``_descent.rounding_allowance``)."""
-    left = _predicted_decrease(prob, point)
-    allowance = rounding_allowance(point)
-    if left > allowance:
-        amount = ("without bound (negative curvature)" if left == np.inf
-                  else f"by about {left:.2g}")
-        return (f" Yet its quadratic model still falls {amount}, above the rounding level "
-                f"{allowance:.2g} of the loss: SciPy gave up before float64 did.")
-    return (f" No decrease is resolvable here: the quadratic model falls by at most "
-            f"{max(left, 0.0):.2g}, below the rounding level {allowance:.2g} of the loss.")
-
-
-def _predicted_decrease(prob: Problem, point: Point) -> float:
-    """``-(g . p + 1/2 p . H p)`` at the iterate ``p`` of ``min(d, _CHECK_CG)``
-    conjugate-gradient steps on ``H p = -g`` (its first step is the exact
-    steepest-descent step of the model, its d-th Newton's); inf where the steps meet
-    negative curvature, NaN where the Hessian is not finite. Costs two passes over A
-    per step."""
-    g = point.grad
-    with np.errstate(**_NEAR_POLE):
-        parts = losses.hessian_parts(prob.A, point.sf, prob.b, prob.w2)
-        p = np.zeros(prob.d)
-        r = -g
-        direction = r.copy()
-        rr = float(r @ r)
-        for _ in range(min(prob.d, _CHECK_CG)):
-            hd = losses.hvp_from_parts(prob.A, parts, direction)
-            curvature = float(direction @ hd)
-            if not np.isfinite(curvature):
-                return float("nan")
-            if curvature <= 0:
-                return float("inf")
-            step = rr / curvature
-            p += step * direction
-            r -= step * hd
-            rr, previous = float(r @ r), rr
-            if rr == 0:
-                break
-            direction = r + (rr / previous) * direction
-        # CG's iterate satisfies p . H p = -g . p (Galerkin), so the model falls by -g.p / 2
-        return -0.5 * float(g @ p)
-
+        return rec.finish(Status.MAX_ITER, f"{name} stopped at its limit (max_iter = "
+                                           f"{max_iter}) after {steps(k)} accepted, saying "
+                                           f"{scipy_says}: {rule_missed(grad_norm, target)}."
+                                           f"{note}")
+    resolvable, left = _endings.what_is_left(prob, oracle.anchor)
+    return _endings.finish(rec, prob, oracle.anchor,
+                           Status.GAVE_UP if resolvable else Status.STALLED,
+                           f"{name} stopped after {steps(k)} with "
+                           f"{rule_missed(grad_norm, target)}: {scipy_says}.{left}{note}")
 
 
 def _refusals(oracle: _Oracle) -> str:
@@ -335,8 +298,19 @@ def _refusals(oracle: _Oracle) -> str:
     parts = []
     if oracle.refused_pole:
         parts.append(f"{oracle.refused_pole} trial point{'s' if oracle.refused_pole > 1 else ''}"
-                     " whose step reached the pole set (alpha <= 0)")
+                     " whose step reached the pole set (α ≤ 0)")
     if oracle.refused_overflow:
         parts.append(f"{oracle.refused_overflow} trial point"
                      f"{'s' if oracle.refused_overflow > 1 else ''} where the values overflow")
     return f" Refused: {' and '.join(parts)}." if parts else ""
+
+
+def _peer(method: str) -> Method:
+    def run(prob, x0, rec, *, tol, max_iter, seed, options):
+        return run_scipy(prob, x0, rec, method, tol=tol, max_iter=max_iter)
+
+    run.__doc__ = f"SciPy's {SCIPY_METHODS[method]} through ``scipy.optimize.minimize``."
+    return Method(method, run, max_iter=200 if method.startswith("trust") else 10_000)
+
+
+METHODS = tuple(_peer(method) for method in SCIPY_METHODS)

@@ -33,7 +33,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from . import losses
+from .. import losses
 
 LEVERAGE = ("sketch", "qr")
 #: the constant C of pi_i; 4 makes both Chernoff tails at most delta / 2
@@ -47,19 +47,16 @@ JL_DIM = 8
 
 @dataclass(frozen=True)
 class SampledDiagonal:
-    """The sampled diagonal part: rows ``rows`` of A with weights ``weights``,
-    so that ``A[rows].T @ (weights[:, None] * A[rows])`` is ``A^T diag(D~) A``.
+    """The sampled diagonal part: rows ``rows`` (m,) of A with weights ``weights``
+    (m,), so that ``A[rows].T @ (weights[:, None] * A[rows])`` is ``A^T diag(D~) A``.
 
-    ``n_sampled`` rows come from the sample of D+, ``n_negative`` are the rows
-    of the exact negative part (the two sets are disjoint).
+    ``sampled_mask`` (m,) marks the rows that come from the sample of D+; the others
+    are the rows of the exact negative part (the two sets are disjoint).
     """
 
     rows: np.ndarray
     weights: np.ndarray
-    n_sampled: int
-    n_negative: int
     sampled_mask: np.ndarray
-    probabilities: np.ndarray
 
 
 def leverage_scores_qr(A: np.ndarray, root_d: np.ndarray) -> np.ndarray:
@@ -84,7 +81,7 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
     ``k = jl_dim`` (default ``JL_DIM``; ``G = I`` when k >= d),
     ``sigma_i ~ root_d_i^2 ||A_i R^{-1} G||^2``.
 
-    ``A`` may be a float32 copy: the two passes over it are then twice as fast, and
+    ``A`` may be a float32 copy: the two passes over it then move half the bytes, and
     sampling needs the scores to a constant factor, not to many digits.
     """
     n, d = A.shape
@@ -116,7 +113,7 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
 
 def _triangular_factor(x: np.ndarray) -> np.ndarray:
     """``R`` (d, d) with ``R^T R = X^T X`` for the small sketch X (m, d): Cholesky of
-    the Gram matrix (ten times faster than Householder QR at m = 2 d^2; squaring the
+    the Gram matrix (much faster than Householder QR at m = 2 d²; squaring the
     condition number costs digits that leverage estimates do not need), QR when the
     Gram matrix is numerically singular."""
     try:
@@ -156,9 +153,7 @@ def subsample(A: np.ndarray, D: np.ndarray, *, eps: float, delta: float,
     sampled = keep[rows]
     weights = D[rows]  # a copy: D+_i on kept rows, D_i < 0 on the negative ones
     weights[sampled] /= pi[rows[sampled]]
-    return SampledDiagonal(rows=rows, weights=weights, n_sampled=int(keep.sum()),
-                           n_negative=int(negative.sum()), sampled_mask=sampled,
-                           probabilities=pi)
+    return SampledDiagonal(rows=rows, weights=weights, sampled_mask=sampled)
 
 
 def gram(A: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:

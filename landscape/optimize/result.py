@@ -1,15 +1,17 @@
 """The result of a minimisation run: ``Trajectory``, its ``Status``, and the recorder
-the methods fill in as they go (private; users get the frozen ``Trajectory``)."""
+the methods fill in as they go (users get the frozen ``Trajectory``)."""
 
 from __future__ import annotations
 
 import contextlib
 import enum
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
+
+__all__ = ["Status", "Trajectory"]
 
 
 class Options(dict):
@@ -27,23 +29,40 @@ class Options(dict):
 
 
 class Status(str, enum.Enum):
-    """How a run ended. An outcome, never an exception (DESIGN.md)."""
+    """How a run ended: an outcome with a message, never an exception (the project's
+    DESIGN.md). ``g_k`` is the gradient at the iterate ``x_k``; the allowance is how
+    much rounding alone moves the loss (``_linesearch.rounding_allowance``)."""
 
-    #: ``||grad L(x_k)|| <= tol * ||grad L(x_0)||``
+    #: the stopping rule ``‖g_k‖ ≤ tol·‖g_0‖`` holds, and x_k is not on a run to
+    #: infinity (the loss does not keep falling along the Newton direction)
     CONVERGED = "converged"
-    #: ``max_iter`` steps taken without meeting the tolerance
+    #: ``max_iter`` steps taken (for L-BFGS-B: or its limit on evaluations reached)
+    #: before the stopping rule held
     MAX_ITER = "max_iter"
-    #: the search direction does not point downhill (``grad . p >= 0``)
+    #: the search direction does not point downhill (``g·p ≥ 0``) although the
+    #: decrease it should bring is above the allowance
     NOT_DESCENT = "not_descent"
-    #: the Hessian (or its model) is singular or indefinite and could not be repaired
+    #: the Hessian (or its model) is not finite, or no shift ``(H + tau I)`` made it
+    #: positive definite
     INDEFINITE = "indefinite"
-    #: every shortening of the step still crossed the pole set (alpha <= 0)
+    #: every shortening of the step still reached the pole set (alpha ≤ 0, or within
+    #: ``losses.POLE_RTOL`` of it)
     POLE = "pole"
-    #: the loss or the gradient stopped being finite
+    #: the loss or the gradient stopped being finite (or every trial step overflowed)
     NON_FINITE = "non_finite"
-    #: no further decrease of the loss is resolvable in float64 (a line search or a
-    #: SciPy peer gave up) before the tolerance was met
+    #: no further decrease of the loss is resolvable in float64 before the stopping
+    #: rule held: the decrease the method expects from its step (``-½ t g·p``; for a
+    #: SciPy peer its quadratic model's) is below the allowance
     STALLED = "stalled"
+    #: a SciPy peer stopped by a rule of its own (quoted in the message) while its
+    #: quadratic model still predicts a decrease above the allowance
+    GAVE_UP = "gave_up"
+    #: the iterates run off to infinity: the stopping rule held or progress stalled,
+    #: yet from x_k the loss keeps falling along the Newton direction to 8 Newton
+    #: steps, where a loss with a minimum near x_k would have risen again: x_k is no
+    #: minimiser, the loss has none within reach (softmax with a one-hot target and
+    #: no regulariser has its infimum at infinity)
+    DIVERGING = "diverging"
 
 
 @dataclass(frozen=True)
@@ -58,13 +77,13 @@ class Trajectory:
     method : the method name, as passed to ``minimize``.
     xs : (k+1, d) iterates, ``xs[0] = x0``.
     loss : (k+1,) ``L(x_i)``.
-    grad_norm : (k+1,) ``||grad L(x_i)||_2``.
+    grad_norm : (k+1,) ``‖∇L(x_i)‖₂``.
     alpha_sign : (k+1,) sign of the normaliser ``alpha(x_i) = <u(A x_i), 1>``
         (always 1 for softmax).
     log_abs_alpha : (k+1,) ``log|alpha(x_i)|``.
     elapsed : (k+1,) seconds from the call until ``x_i`` and its derivatives were
         known; ``elapsed[0]`` is the cost of evaluating the start.
-    step_length : (k,) ``||x_{i+1} - x_i||_2``.
+    step_length : (k,) ``‖x_{i+1} - x_i‖₂``.
     step_size : (k,) line-search factor ``t`` of ``x_{i+1} = x_i + t p_i``
         (1 = the full step), or None for the SciPy peers.
     shift : (k,) ``tau >= 0`` added to the Hessian (model) to make it positive
@@ -74,14 +93,15 @@ class Trajectory:
         crossed or touched the pole set (unified loss); None for SciPy peers.
     rows_kept : (k,) rows of A entering the sampled Hessian (approx_newton only,
         else None): the sampled rows plus the rows of the negative part.
-    spectral_error : (k,) ``||H_D^{-1/2} H~_D H_D^{-1/2} - I||_2`` of the sampled
+    spectral_error : (k,) ``‖H_D^{-1/2} H~_D H_D^{-1/2} - I‖₂`` of the sampled
         diagonal part ``H~_D`` against the exact ``H_D = A^T diag(D+) A``
         (approx_newton only, NaN where not measured, else None).
     inner_iterations : (k,) conjugate-gradient iterations per step (newton_cg
         only, else None).
-    status : how the run ended.
+    status : how the run ended (``Status``).
     message : one sentence saying why, with the numbers.
-    options : the method settings the run used (a read-only dict).
+    options : the settings the run used (a read-only dict: tol, max_iter, seed and
+        the method's own options).
     """
 
     method: str
@@ -121,18 +141,14 @@ class Trajectory:
         """(k,) seconds spent on each step, ``diff(elapsed)``."""
         return np.diff(self.elapsed)
 
-    @property
-    def min_log_abs_alpha(self) -> float:
-        """Smallest ``log|alpha|`` along the path: how close it came to the pole set."""
-        return float(np.min(self.log_abs_alpha))
-
     def __repr__(self) -> str:
         return (f"Trajectory(method={self.method!r}, n_iter={self.n_iter}, "
                 f"status={self.status.value!r}, loss={self.loss[-1]:.6g}, "
                 f"grad_norm={self.grad_norm[-1]:.3g})")
 
 
-def _frozen(values, dtype) -> np.ndarray:
+def frozen(values, dtype=np.float64) -> np.ndarray:
+    """``values`` as a new read-only array of ``dtype``."""
     out = np.array(values, dtype=dtype)
     out.setflags(write=False)
     return out
@@ -182,22 +198,20 @@ class Recorder:
     def finish(self, status: Status, message: str) -> Trajectory:
         p = self.points
         k = len(p["xs"]) - 1
-        xs = _frozen(p["xs"], np.float64)
-        step_length = _frozen(np.linalg.norm(np.diff(xs, axis=0), axis=1), np.float64)
+        xs = frozen(p["xs"])
+        step_length = frozen(np.linalg.norm(np.diff(xs, axis=0), axis=1))
 
         def per_step(name, dtype):
             if name not in self.steps:
                 return None
-            values = self.steps[name][:k]
-            return _frozen(values, dtype)
+            return frozen(self.steps[name][:k], dtype)
 
         return Trajectory(
-            method=self.method, xs=xs,
-            loss=_frozen(p["loss"], np.float64), grad_norm=_frozen(p["grad_norm"], np.float64),
-            alpha_sign=_frozen(p["alpha_sign"], np.int64),
-            log_abs_alpha=_frozen(p["log_abs_alpha"], np.float64),
-            elapsed=_frozen(p["elapsed"], np.float64), step_length=step_length,
-            step_size=per_step("step_size", np.float64), shift=per_step("shift", np.float64),
+            method=self.method, xs=xs, loss=frozen(p["loss"]), grad_norm=frozen(p["grad_norm"]),
+            alpha_sign=frozen(p["alpha_sign"], np.int64),
+            log_abs_alpha=frozen(p["log_abs_alpha"]), elapsed=frozen(p["elapsed"]),
+            step_length=step_length, step_size=per_step("step_size", np.float64),
+            shift=per_step("shift", np.float64),
             pole_rejections=per_step("pole_rejections", np.int64),
             rows_kept=per_step("rows_kept", np.int64),
             spectral_error=per_step("spectral_error", np.float64),
