@@ -50,18 +50,19 @@ if ui.presenting():
     ui.stop()
 st.caption(f"At {view.point_label}: {spec.message}")
 if view.alpha_sign < 0:
-    st.warning(f"At this point α < 0 (log|α| = {view.log_abs_alpha:.3g}): it lies beyond the "
+    st.warning(f"At this point α < 0 (log|α| = {ui.number(view.log_abs_alpha, digits=3)}): it lies beyond the "
                "pole set of the unified loss, where stationary points are spurious.")
 m = st.columns(5)
 m[0].metric("smallest eigenvalue", ui.number(spec.smallest))
 m[1].metric("largest eigenvalue", ui.number(spec.largest))
 m[2].metric("condition number", "∞ (singular)" if spec.condition_number == float("inf")
             else ui.number(spec.condition_number),
-            help=f"eigenvalues with |λ| <= {spec.tolerance:.2g} are zero within rounding")
+            help=f"eigenvalues with |λ| ≤ {ui.number(spec.tolerance, digits=2)} are zero within rounding")
 m[3].metric("negative eigenvalues", f"{spec.n_negative}" + ("" if spec.n_negative_exact else "+"),
-            help=f"below -{spec.tolerance:.2g}; {spec.n_zero} are zero within rounding")
-m[4].metric("trace (exact)", f"{view.trace:.4g}",
-            help=f"Hutchinson: {view.hutchinson.estimate:.4g} ± {view.hutchinson.standard_error:.2g}")
+            help=f"below −{ui.number(spec.tolerance, digits=2)}; {spec.n_zero} are zero within rounding")
+m[4].metric("trace (exact)", ui.number(view.trace),
+            help=f"Hutchinson: {ui.number(view.hutchinson.estimate)} ± "
+                 f"{ui.number(view.hutchinson.standard_error, digits=2)}")
 
 left, right = st.columns(2)
 left.plotly_chart(figs.eigenvalues, key="chart.hessian.eigenvalues", width="stretch")

@@ -61,7 +61,7 @@ def test_home_shows_the_current_problem_at_zero():
     assert m["n (rows of A)"] == "200" and m["d (unknowns)"] == "10"
     assert m["loss kind"] == "unified"
     assert float(m["smallest eigenvalue of H(0)"]) <= float(m["largest eigenvalue of H(0)"])
-    assert any("alpha = <u, 1> is positive" in c.value for c in at.caption)
+    assert any("α = ⟨u, 1⟩ is positive" in c.value for c in at.caption)
 
 
 def test_kind_radio_changes_the_loss_and_resets_gamma():
@@ -513,3 +513,30 @@ def test_compare_marks_x_true_on_both_maps_where_it_lies_on_the_plane():
     first, second = charts(at)[:2]
     for chart in (first, second):
         assert "x_true" in [t.get("name") for t in chart["data"]]
+
+
+def _texts(at) -> list[str]:
+    """Every number-bearing text a reader sees on the page: metrics (and their help),
+    captions, messages, markdown and table cells."""
+    out = [f"{m.label}: {m.value}" for m in at.metric]
+    out += [m.proto.help for m in at.metric if m.proto.help]
+    for kind in ("caption", "markdown", "success", "info", "warning", "error"):
+        out += [shown(e.value) for e in getattr(at, kind)]
+    for table in at.table:
+        out += [str(cell) for cell in np.ravel(table.value.to_numpy())]
+    return out
+
+
+E_NOTATION = re.compile(r"\d(\.\d+)?e[-+]?\d")
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("preset", ["", "realizable_vs_not", "ill_conditioned", "poles"])
+def test_numbers_on_every_page_are_written_as_on_the_charts_never_in_e_notation(page, preset):
+    """1.19×10⁻⁵, as the axes and colour bars write it, never 1.19e-05."""
+    at = run(page, **({"preset": preset} if preset else {}))
+    no_trouble(at)
+    texts = _texts(at)
+    assert texts
+    bad = [t for t in texts if E_NOTATION.search(t)]
+    assert not bad, bad

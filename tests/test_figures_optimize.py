@@ -63,7 +63,7 @@ def test_against_time_uses_elapsed_seconds(runs):
     for trace, traj in zip([t for t in fig.data if t.xaxis == "x"], trajs):
         np.testing.assert_array_equal(trace.x, traj.elapsed)
     assert fig.layout.xaxis.title.text == "time (s)"
-    assert "||<sub>2</sub>" in fig.layout.annotations[0].text
+    assert "‖<sub>2</sub>" in fig.layout.annotations[0].text
 
 
 def test_hover_shows_run_iteration_time_and_loss(runs):

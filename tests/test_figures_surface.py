@@ -2,6 +2,8 @@
 
 import json
 
+import re
+
 import numpy as np
 import plotly.io as pio
 import pytest
@@ -246,7 +248,10 @@ def test_an_exact_fit_does_not_stretch_the_log_colour_scale():
 def test_log_slices_write_powers_of_ten_not_si_prefixes(smooth):
     prob, _ = smooth
     line = ls.line_1d(prob, np.zeros(prob.d), np.eye(prob.d)[0], ls.grid(2, 101))
-    assert figs.slice_figure(line, log_scale=True).layout.yaxis.exponentformat == "power"
+    axis = figs.slice_figure(line, log_scale=True).layout.yaxis
+    assert axis.type == "log" and len(axis.ticktext) >= 2
+    for text in axis.ticktext:  # written out, in one style: 0.05, 10⁻⁴ or 2×10⁻⁴, never 100µ
+        assert re.fullmatch(r"\d+(\.\d+)?|(\d×)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", text), text
 
 
 def test_a_path_in_the_plane_is_said_to_be_in_it_not_off_by_rounding_noise():
@@ -283,3 +288,16 @@ def test_numbers_in_titles_and_legends_use_the_charts_exponent_style():
                           distance=np.array([0.0, 3.5e-5]))
     name = figs.add_trajectory(go_figure(), noise, "gd").data[0].name
     assert name == "gradient descent (off-plane ≤ 3.5×10⁻⁵)"
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (1e-18, 10.0, ["10⁻¹⁸", "10⁻¹⁵", "10⁻¹²", "10⁻⁹", "10⁻⁶", "10⁻³", "1"]),
+    (1e-17, 1e-16, ["10⁻¹⁷", "2×10⁻¹⁷", "5×10⁻¹⁷", "10⁻¹⁶"]),
+    (0.003, 0.0055, ["0.003", "0.004", "0.005"]),
+    (1e-300, 1e300, ["10⁻³⁰⁰", "10⁻²⁰⁰", "10⁻¹⁰⁰", "1", "10¹⁰⁰", "10²⁰⁰", "10³⁰⁰"]),
+])
+def test_log_axes_label_every_tick_in_one_style_never_bare_minor_digits(low, high, expected):
+    from landscape.figures.style import log_ticks
+    ticks = log_ticks(low, high)
+    assert ticks["type"] == "log" and ticks["ticktext"] == expected
+    assert all(low <= v <= high for v in ticks["tickvals"])

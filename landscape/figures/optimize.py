@@ -11,14 +11,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..optimize import Convergence, Trajectory
-from .style import integer_ticks, method_name, method_style, status_name
+from .style import (integer_ticks, log_ticks, method_name, method_style, positive_range,
+                    status_name)
 
 AGAINST = ("iteration", "time")
 ERRORS = ("euclidean", "hessian")
 #: repeated runs of one method (e.g. two gammas) cycle the dash
 _DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
-_ERROR_TITLE = {"euclidean": "error ||x<sub>k</sub> − x*||<sub>2</sub>",
-                "hessian": "error ||x<sub>k</sub> − x*||<sub>H*</sub>"}
+_ERROR_TITLE = {"euclidean": "error ‖x<sub>k</sub> − x*‖<sub>2</sub>",
+                "hessian": "error ‖x<sub>k</sub> − x*‖<sub>H*</sub>"}
 
 
 #: runs up to this long are drawn with a marker per iterate (the method's symbol tells
@@ -79,12 +80,13 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
         raise ValueError(f"labels must have one entry per trajectory ({len(runs)}); "
                          f"received {len(names)}.")
 
-    panels = ["gradient norm ||∇L(x<sub>k</sub>)||<sub>2</sub>"]
+    panels = ["gradient norm ‖∇L(x<sub>k</sub>)‖<sub>2</sub>"]
     if diagnostics is not None:
         panels.insert(0, _ERROR_TITLE[error])
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
                         horizontal_spacing=0.1)
     seen: dict[str, int] = {}
+    plotted: dict[int, list] = {}  # column -> the values drawn on its log axis
     for i, (run, name) in enumerate(zip(runs, names)):
         repeat = seen.get(run.method, 0)
         seen[run.method] = repeat + 1
@@ -106,10 +108,11 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
             values = None if conv is None else (conv.error_hessian if error == "hessian"
                                                 else conv.error)
             columns.append(("error", values))
-        columns.append(("||∇L||", run.grad_norm))
+        columns.append(("‖∇L‖", run.grad_norm))
         for col, (quantity, values) in enumerate(columns, start=1):
             if values is None:
                 continue
+            plotted.setdefault(col, []).append(_positive(values))
             fig.add_trace(go.Scatter(
                 x=x, y=_positive(values), customdata=custom, name=name, legendgroup=name,
                 showlegend=col == len(columns), line=line,
@@ -124,7 +127,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
     ticks = integer_ticks(max(run.n_iter for run in runs)) if against == "iteration" else {}
     for col in range(1, len(panels) + 1):
         fig.update_xaxes(title_text=x_title, row=1, col=col, **ticks)
-        fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
+        fig.update_yaxes(**log_ticks(*positive_range(*plotted.get(col, []))), row=1, col=col)
     fig.update_layout(title=title, hovermode="closest", legend=dict(title=legend_title),
                       template="plotly_white", margin=dict(t=80))
     return fig

@@ -33,7 +33,7 @@ from plotly.subplots import make_subplots
 
 from landscape.spectral import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
-from .style import count, integer_ticks, number_text, power_text
+from .style import count, integer_ticks, log_ticks, number_text, positive_range, power_text
 
 SCALES = ("auto", "linear", "symlog")
 #: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
@@ -283,8 +283,11 @@ def density_figure(density: SpectralDensity, *, log_y: bool = False,
                            f"{density.n_probes} probes × {density.n_steps} steps "
                            f"(seed {density.seed})"), []),
         xaxis=dict(title="eigenvalue λ", exponentformat="power"), barmode="overlay", bargap=0,
-        yaxis=dict(title="density (integrates to 1)", type="log" if log_y else "linear",
-                   exponentformat="power"),
+        yaxis=dict(title="density (integrates to 1)", exponentformat="power",
+                   **(log_ticks(*positive_range(density.density, density.slq_histogram,
+                                                 *([] if density.exact_histogram is None
+                                                   else [density.exact_histogram])))
+                      if log_y else dict(type="linear"))),
         legend=LEGEND_ABOVE, showlegend=True, hovermode="closest")
     return fig
 

@@ -61,6 +61,38 @@ def decade_text(exponent: int) -> str:
     return {0: "1", 1: "10"}.get(int(exponent), "10" + str(int(exponent)).translate(_SUPERSCRIPT))
 
 
+def log_ticks(low: float, high: float, most: int = 8) -> dict:
+    """Plotly settings of a log axis over the positive values [low, high], every label
+    written out in one style: decades (1, 10, 10², 10⁻³, at most ``most``) when the
+    range spans a decade or more, else 1, 2 and 5 times a power of ten (2×10⁻³); never
+    Plotly's bare minor digits "2" and "5" between decades. Empty for no positive range."""
+    if not (np.isfinite(low) and np.isfinite(high) and 0 < low <= high):
+        return dict(type="log", exponentformat="power")
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    inside = [e for e in range(first, last + 1) if low <= 10.0**e <= high]
+    if len(inside) >= 3:  # every 1, 2, 3, 5, 10, 20 … decades, at multiples of the step
+        step = next(k for k in (1, 2, 3, 5, 10, 20, 25, 50, 100, 200)
+                    if len([e for e in inside if e % k == 0]) <= most)
+        shown = [e for e in inside if e % step == 0] or inside[:1]
+        return dict(type="log", tickvals=[10.0**e for e in shown],
+                    ticktext=[decade_text(e) for e in shown])
+    for mantissas in ((1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9)):
+        values = [m * 10.0**e for e in range(first, last + 1) for m in mantissas
+                  if low <= m * 10.0**e <= high]
+        if len(values) >= 2:
+            break
+    else:  # a range narrower than one step of 1..9: its two ends
+        values = [low, high] if low < high else [low]
+    return dict(type="log", tickvals=values, ticktext=[power_text(v) for v in values])
+
+
+def positive_range(*arrays) -> tuple[float, float]:
+    """(smallest, largest) positive finite value over the arrays (NaN, NaN if none)."""
+    values = np.concatenate([np.ravel(np.asarray(a, dtype=np.float64)) for a in arrays] or [[]])
+    values = values[np.isfinite(values) & (values > 0)]
+    return (float(values.min()), float(values.max())) if values.size else (np.nan, np.nan)
+
+
 def integer_ticks(span: float) -> dict:
     """Plotly axis settings for an integer quantity (an iteration, an index) running
     over 0..span: ticks only at integers, about eight at most (1, 2 or 5 times a power

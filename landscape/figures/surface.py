@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from ..projection import Projection
 from ..surface import Line, Surface
-from .style import decade_text, method_name, method_style, number_text
+from .style import decade_text, log_ticks, method_name, method_style, number_text
 
 #: keeps zoom, pan and the 3-D camera where the user left them across redraws
 UIREVISION = "landscape"
@@ -176,9 +176,9 @@ def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
                       margin=dict(l=60, r=20, t=50 if title else 20, b=50))
     if log_scale:
         floor = _log_floor(line.values, line.display_min, top)
-        fig.update_yaxes(type="log", range=[np.log10(max(line.display_min, floor)),
-                                            np.log10(max(top, floor)) + 0.1],
-                         exponentformat="power")  # 10⁻⁴, as elsewhere; not SI's 100µ
+        low, high = max(line.display_min, floor), max(top, floor)
+        fig.update_yaxes(range=[np.log10(low), np.log10(high) + 0.1],
+                         **log_ticks(low, high * 10**0.1))  # 10⁻⁴, as elsewhere; not 100µ
     else:
         pad = 0.05 * (top - line.display_min)
         fig.update_yaxes(range=[line.display_min - pad, top + pad])

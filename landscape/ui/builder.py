@@ -12,6 +12,7 @@ import hashlib
 import streamlit as st
 
 import landscape as ls
+from landscape.figures.style import number_text
 
 from . import presets, state
 from .markdown import literal
@@ -245,7 +246,8 @@ def problem_line(spec: tuple) -> str:
                 else f"n = {s['problem.n']}, d = {s['problem.d']}")
         return (f"{size}, {loss_name(s['problem.gamma'])}; not computed (see the message on "
                 "the page)")
-    reg = "none" if not prob.w.any() else f"w ∈ [{prob.w.min():.3g}, {prob.w.max():.3g}]"
+    reg = ("none" if not prob.w.any() else
+           f"w ∈ [{number_text(prob.w.min(), 3)}, {number_text(prob.w.max(), 3)}]")
     return (f"n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, regularisation {reg}"
             + (", x_true known" if prob.x_true is not None else ""))
 

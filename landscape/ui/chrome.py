@@ -11,6 +11,8 @@ import streamlit as st
 
 import landscape as ls
 
+from landscape.figures.style import number_text
+
 from . import builder, claims, presets, state
 from .markdown import literal
 # every page's settings are registered before a URL is read
@@ -34,8 +36,13 @@ h1 {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important;}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
 [data-testid="stExpander"] summary {padding-top: 0.3rem; padding-bottom: 0.3rem;}
-.st-key-present-chart {height: max(calc(100vh - %dpx), 300px) !important; flex: 0 0 auto !important;}
-</style>""" % (720 - 380)  # the chart's height: 380 px on a 1280 x 720 projector, more on larger
+.st-key-present-chart, .st-key-present-map {height: max(calc(100vh - %(top)dpx), 300px) !important;
+  flex: 0 0 auto !important;}
+.st-key-present-map {width: min(100%%, calc(max(100vh - %(top)dpx, 300px) + var(--band))) !important;
+  align-self: center;}
+</style>""" % dict(top=720 - 380)
+# the chart's height: 380 px on a 1280 x 720 projector, more on larger; a square map's box
+# is as wide as the map plus a band for its legend and colour bar, and centred
 
 
 def pages() -> list:
@@ -210,11 +217,25 @@ def present(slides: list[tuple[str, object, str]]) -> None:
         fig.update_xaxes(constraintoward="left")
     fig.update_xaxes(tickfont_size=16)
     fig.update_yaxes(tickfont_size=16)
-    # the chart's box is as tall as the screen allows (the CSS above): 340 px at 720
-    with st.container(key="present-chart"):
+    # the chart's box is as tall as the screen allows (the CSS above): 380 px at 720
+    if square:
+        st.html(f"<style>.st-key-present-map {{--band: {_legend_band(fig)}px;}}</style>")
+    with st.container(key="present-map" if square else "present-chart"):
         st.plotly_chart(fig, key=f"chart.present.{titles.index(chosen)}", width="stretch",
                         height="stretch")
     st.container(key="present-explanation").markdown(explanation)
+
+
+def _legend_band(fig) -> int:
+    """Pixels right of a square map for its legend (14 px text) and its colour bar
+    (18 px title), estimated from the longest texts: the map's box is no wider."""
+    names = [t.name or "" for t in fig.data if t.showlegend is not False and t.name]
+    legend = 30 + 7.5 * max(map(len, names)) if names and fig.layout.showlegend is not False else 0
+    bars = [t.colorbar.title.text or "" for t in fig.data
+            if hasattr(t, "colorbar") and t.showscale is not False]
+    lines = [line for title in bars for line in title.replace("<br>", "\n").split("\n")]
+    colour_bar = 70 + 10 * max(map(len, lines), default=0) if bars else 0
+    return int(legend + colour_bar + 40)
 
 
 def _turn(titles: list[str], delta: int) -> None:
@@ -270,13 +291,13 @@ def show_summary(summary: ls.ProblemSummary) -> None:
     cols[0].metric("n (rows of A)", f"{summary.n}")
     cols[1].metric("d (unknowns)", f"{summary.d}")
     cols[2].metric("loss kind", builder.loss_name(summary.gamma), help=f"γ = {summary.gamma:g}")
-    cols[3].metric("L(0)", f"{summary.loss:.4g}")
+    cols[3].metric("L(0)", number(summary.loss))
     cols[4].metric("smallest eigenvalue of H(0)", number(summary.eig_min, "undefined (pole)"))
     cols[5].metric("largest eigenvalue of H(0)", number(summary.eig_max, "undefined (pole)"))
     state_word = ("positive" if summary.alpha_sign > 0 else
                   "negative" if summary.alpha_sign < 0 else "zero")
-    st.caption(f"At x = 0 the normaliser alpha = <u, 1> is {state_word} "
-               f"(log|alpha| = {summary.log_abs_alpha:.4g}, alpha = n for every kind); "
+    st.caption(f"At x = 0 the normaliser α = ⟨u, 1⟩ is {state_word} "
+               f"(log|α| = {number(summary.log_abs_alpha)}; α = n for every kind); "
                f"regularisation {'on' if summary.regularised else 'off'}. "
                + _curvature_note(summary))
 
@@ -304,7 +325,7 @@ def _cell(value) -> str:
     if value is None or isinstance(value, float) and math.isnan(value):
         return "–"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return number_text(value)
     return str(value)
 
 
@@ -313,6 +334,7 @@ def nudge(name: str, delta: int, high: int) -> None:
     state.put(name, min(max(state.get(name) + delta, 0), high))
 
 
-def number(value: float, missing: str = "not computed") -> str:
-    """A metric's text: 4 significant digits, or ``missing`` for NaN."""
-    return missing if math.isnan(value) else f"{value:.4g}"
+def number(value: float, missing: str = "not computed", digits: int = 4) -> str:
+    """A number in the page's text: ``digits`` significant digits in the charts'
+    exponent style (1.19×10⁻⁵, never 1.19e-05), or ``missing`` for NaN."""
+    return missing if math.isnan(value) else number_text(value, digits)

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from landscape.figures.style import count
+from landscape.figures.style import count, number_text
 
 from . import compare_view, hessian_view, landscape_view, newton_view, state
 from .builder import problem_from_spec
@@ -69,9 +69,9 @@ def _exact_vs_approximate_newton(values: dict) -> Claim:
     order, rate = exact_diag.hessian.order, approx_diag.hessian.rate
     holds = approx.success and exact.success and kept <= 0.2 and order >= 1.8 and rate < 0.9
     return Claim(holds, f"approximate Newton keeps at most {100 * kept:.1f} % of the "
-                        f"{values['problem.n']:,} rows and contracts linearly (rate {rate:.2g}) "
+                        f"{values['problem.n']:,} rows and contracts linearly (rate {number_text(rate, 2)}) "
                         f"in {approx.n_iter} steps; exact Newton converges with order "
-                        f"{order:.2g} in {exact.n_iter}.")
+                        f"{number_text(order, 2)} in {exact.n_iter}.")
 
 
 def _poles(values: dict) -> Claim:
@@ -90,7 +90,7 @@ def _softmax_vs_unified(values: dict) -> Claim:
     comp = result.surfaces
     shown = compare_view.figures(result, log_scale=False).difference.data[0].zmax
     share = shown / (comp.display_max - comp.display_min)
-    return Claim(share >= 0.1, f"the difference map's colour range (±{shown:.3g}) is "
+    return Claim(share >= 0.1, f"the difference map's colour range (±{number_text(shown, 3)}) is "
                                f"{100 * share:.0f} % of the loss range.")
 
 
@@ -103,10 +103,10 @@ def _realizable_vs_not(values: dict) -> Claim:
     loss = float(prob.loss(x_true))
     holds = loss <= 1e-28 and view.spectrum.n_negative == 0
     negatives = count(view.spectrum.n_negative, "negative eigenvalue")
-    return Claim(holds, f"L(x_true) = {loss:.2g}; H(x_true) has {negatives} beyond rounding "
-                        f"(smallest "
-                        f"{view.spectrum.smallest:.3g}, rounding tolerance "
-                        f"{view.spectrum.tolerance:.2g}).")
+    return Claim(holds, f"L(x_true) = {number_text(loss, 2)}; H(x_true) has {negatives} "
+                        f"beyond rounding (smallest "
+                        f"{number_text(view.spectrum.smallest, 3)}, rounding tolerance "
+                        f"{number_text(view.spectrum.tolerance, 2)}).")
 
 
 def _psd_needs_regularisation(values: dict) -> Claim:
@@ -117,8 +117,8 @@ def _psd_needs_regularisation(values: dict) -> Claim:
              else view.point_label)
     return Claim(eig.n_negative >= 1,
                  f"at x = {where} H has {count(eig.n_negative, 'negative eigenvalue')} "
-                 f"(smallest {eig.smallest:.3g}, far beyond the rounding tolerance "
-                 f"{eig.tolerance:.2g}).")
+                 f"(smallest {number_text(eig.smallest, 3)}, far beyond the rounding tolerance "
+                 f"{number_text(eig.tolerance, 2)}).")
 
 
 def _whole_landscape_2d(values: dict) -> Claim:
@@ -127,9 +127,10 @@ def _whole_landscape_2d(values: dict) -> Claim:
     j, i = np.unravel_index(np.nanargmin(surf.values), surf.values.shape)
     h = surf.alphas[1] - surf.alphas[0]
     off = max(abs(surf.alphas[i] - prob.x_true[0]), abs(surf.betas[j] - prob.x_true[1]))
-    return Claim(off <= h, f"the lowest cell of the map, ({surf.alphas[i]:.3g}, "
-                           f"{surf.betas[j]:.3g}), is within one cell ({h:.2g}) of x_true = "
-                           f"({prob.x_true[0]:.3g}, {prob.x_true[1]:.3g}).")
+    cell, true = number_text(h, 2), prob.x_true
+    return Claim(off <= h, f"the lowest cell of the map, ({number_text(surf.alphas[i], 3)}, "
+                           f"{number_text(surf.betas[j], 3)}), is within one cell ({cell}) of "
+                           f"x_true = ({number_text(true[0], 3)}, {number_text(true[1], 3)}).")
 
 
 #: preset name -> the measurement of its claim

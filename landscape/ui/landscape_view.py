@@ -16,6 +16,7 @@ import landscape as ls
 from landscape import export
 from landscape.directions import DIRECTION_KINDS
 from landscape.figures import surface as surface_figures
+from landscape.figures.style import number_text
 from landscape.limits import MAX_RESOLUTION
 
 from . import exports
@@ -231,7 +232,7 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
         curv = view.directions.eigenvalues
         if curv is not None and curv[0] > 0 and curv[1] > 0 and curv[0] != curv[1]:
             ratio = (max(curv) / min(curv)) ** 0.5
-            notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {ratio:.3g} times "
+            notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {number_text(ratio, 3)} times "
                          f"{'longer' if curv[1] < curv[0] else 'shorter'} along v than along u.")
         surf = view.surface
         if surf.has_poles:
@@ -243,7 +244,7 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
             notes.append("×: x_true, where the realizable b was made (L is smallest there up "
                          "to the noise).")
         elif view.x_true is not None:
-            notes.append(f"x_true is not drawn: it lies {view.x_true.distance[0]:.3g} from "
+            notes.append(f"x_true is not drawn: it lies {number_text(view.x_true.distance[0], 3)} from "
                          "this plane or outside its span.")
         if surf.fallback_cells:
             notes.append(f"{surf.fallback_cells} of {surf.values.size} cells were re-evaluated "
@@ -253,7 +254,7 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
     for method, (where, _) in view.paths.items():
         steps = (where.size if view.surface is None else where.alphas.size) - 1
         far = "" if view.surface is None else (
-            f"; the farthest iterate lies {where.distance.max():.3g} from this plane")
+            f"; the farthest iterate lies {number_text(where.distance.max(), 3)} from this plane")
         notes.append(f"{surface_figures.method_name(method)}: {steps} steps{far}.")
     return " ".join(notes)
 

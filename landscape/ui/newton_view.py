@@ -14,7 +14,7 @@ import landscape as ls
 from landscape import export
 from landscape.figures import optimize as optimize_figures
 from landscape.figures import surface as surface_figures
-from landscape.figures.style import METHOD_NAMES, status_name
+from landscape.figures.style import METHOD_NAMES, number_text, status_name
 from landscape.optimize import METHODS, Convergence, Trajectory, diagnose, minimize
 
 from . import exports, state
@@ -150,8 +150,8 @@ def observed(diag: Convergence | None) -> str:
         return "–"
     rate, order = diag.hessian.rate, diag.hessian.order
     if rate <= 0.5 and order >= 1.5:
-        return f"order {order:.2g}"
-    return f"linear, rate {rate:.2g}"
+        return f"order {number_text(order, 2)}"
+    return f"linear, rate {number_text(rate, 2)}"
 
 
 def step_rows(result: Race, step: int) -> list[dict]:
