@@ -16,4 +16,5 @@ def number(value: float, digits: int = 4) -> str:
         return text.replace("-", "−")
     mantissa, exponent = text.split("e")
     power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
-    return (power if mantissa == "1" else f"{mantissa}×{power}").replace("-", "−")
+    sign, mantissa = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+    return (sign + (power if mantissa == "1" else f"{mantissa}×{power}")).replace("-", "−")

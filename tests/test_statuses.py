@@ -124,8 +124,11 @@ def test_runs_to_infinity_are_not_converged(no_minimiser, method):
     traj = minimize(no_minimiser, np.zeros(no_minimiser.d), method)
     assert traj.status is not Status.CONVERGED, traj.message
     assert not traj.success
-    if method == "trust_krylov":  # its Lanczos model gives up early, and says so
-        assert traj.status is Status.GAVE_UP
+    if method == "trust_krylov":
+        # its Lanczos model gives up early and says so, or, when it runs on, the run is
+        # seen to diverge: which one varies between processes (SciPy's trust-krylov is
+        # not reproducible bit for bit: the full suite saw 25 steps, a lone run 12)
+        assert traj.status in (Status.GAVE_UP, Status.DIVERGING), traj.message
         return
     assert traj.status is Status.DIVERGING
     assert "the loss keeps falling along the Newton direction" in traj.message

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optimize import METHODS
+from ..optimize import METHODS, Status
+from ..text import number as number_text  # noqa: F401  (titles, legends, tables)
 
 #: full names on screen (never the code names ``gd``, ``lbfgs``)
 METHOD_NAMES = {"newton": "exact Newton", "approx_newton": "approximate Newton",
@@ -43,16 +44,6 @@ def power_text(value: float) -> str:
     mantissa = mantissa.rstrip("0").rstrip(".")
     power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
     return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}".replace("-", "−"))
-
-
-def number_text(value: float, digits: int = 4) -> str:
-    """A number in titles and legends, in the charts' exponent style: ``digits``
-    significant digits, 8.419×10⁻⁵ rather than 8.419e-05."""
-    text = f"{value:.{digits}g}"
-    if "e" not in text:
-        return text.replace("-", "−")
-    mantissa, exponent = text.split("e")
-    return (f"{mantissa}×10" + str(int(exponent)).translate(_SUPERSCRIPT)).replace("-", "−")
 
 
 def decade_text(exponent: int) -> str:
@@ -105,7 +96,10 @@ def integer_ticks(span: float) -> dict:
 STATUS_NAMES = {"converged": "converged", "max_iter": "iteration limit",
                 "not_descent": "no descent direction", "indefinite": "indefinite Hessian",
                 "pole": "blocked by the pole set", "non_finite": "values not finite",
-                "stalled": "stalled (no decrease resolvable)"}
+                "stalled": "stalled (no decrease resolvable)",
+                "diverging": "diverging (no finite minimiser)",
+                "gave_up": "gave up (decrease still predicted)"}
+assert set(STATUS_NAMES) == {status.value for status in Status}
 
 
 def status_name(status) -> str:
