@@ -15,12 +15,11 @@ point = ui.get("hessian.point")
 
 
 def hessian_settings():
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3 = st.columns(3)
     if ui.bind("hessian.point", c1) == "custom":
         ui.bind("hessian.custom_point", c1, label=f"x ({prob.d} numbers, or one)")
     ui.bind("hessian.scale", c2)
     ui.bind("hessian.l", c3)
-    ui.bind("hessian.path", c4)
     if prob.d > hv.DENSE_SPECTRUM_MAX_D:
         ui.bind("hessian.k", c2)
 
@@ -70,15 +69,25 @@ ui.show_controls()  # after the first chart (ui.controls)
 right.plotly_chart(figs.density, key="chart.hessian.density", width="stretch")
 hv.export_buttons(view, figs, ui.problem_spec())
 
-st.subheader("The structure: diagonal part + rank two")
-if view.structure is None:
-    st.info(f"d = {prob.d} is above {hv.DENSE_SPECTRUM_MAX_D}: the structure view compares "
-            "every eigenvalue of three d x d matrices and is shown for smaller d only.")
-else:
-    st.plotly_chart(figs.structure, key="chart.hessian.structure", width="stretch")
-    st.caption("The rank-two part U C Uᵀ has one positive and one negative eigenvalue "
-               "(det C = -1), so it can add one negative direction and remove one: the "
-               f"eigenvalues of H interlace those of the diagonal part. {view.structure.message}")
+sections = ui.tabs("hessian.section")  # only the open one is drawn
+if sections["structure"] is not None:
+    with sections["structure"]:
+        if view.structure is None:
+            st.info(f"d = {prob.d} is above {hv.DENSE_SPECTRUM_MAX_D}: the structure view "
+                    "compares every eigenvalue of three d x d matrices and is shown for "
+                    "smaller d only.")
+        else:
+            st.plotly_chart(figs.structure, key="chart.hessian.structure", width="stretch")
+            st.caption("The rank-two part U C Uᵀ has one positive and one negative eigenvalue "
+                       "(det C = −1), so it can add one negative direction and remove one: the "
+                       "eigenvalues of H interlace those of the diagonal part. "
+                       f"{view.structure.message}")
+        ui.mathematics(3)
+if sections["path"] is not None:
+    with sections["path"]:
+        ui.bind("hessian.path", st.columns(3)[0])
+        st.plotly_chart(figs.path, key="chart.hessian.path", width="stretch")
+        st.caption(f"{hv.METHOD_NAMES[ui.get('hessian.path')]} from x = 0: {view.path_message}")
 
 st.subheader("The paper's claims, checked here")
 for check in view.checks.all():
@@ -86,8 +95,3 @@ for check in view.checks.all():
     show = {"good": st.success, "neutral": st.info, "bad": st.warning}[tone]
     show(f"**{check.name}: {verdict}**. {check.message}")
 ui.mathematics(4)
-
-st.subheader("Extremes along the path")
-st.plotly_chart(figs.path, key="chart.hessian.path", width="stretch")
-st.caption(f"{hv.METHOD_NAMES[ui.get('hessian.path')]} from x = 0: {view.path_message}")
-ui.mathematics(3)

@@ -54,24 +54,32 @@ else:
                "set α = 0 of a loss with γ > 0 (softmax has none); veiled: where α < 0 and "
                "the loss's stationary points are spurious.")
 
-left, right = st.columns(2)
-left.plotly_chart(figs.difference, key="chart.compare.difference", width="stretch")
-right.plotly_chart(figs.spectra, key="chart.compare.spectra", width="stretch")
+sections = ui.tabs("compare.section")  # only the open one is drawn
+if sections["difference"] is not None:
+    left, right = sections["difference"].columns(2)
+    left.plotly_chart(figs.difference, key="chart.compare.difference", width="stretch")
+    right.caption(f"L(γ = {g2:g}) − L(γ = {g1:g}) on the same plane: red where the second "
+                  "loss is higher, blue where it is lower, white where they agree; the colour "
+                  "scale is symmetric about 0.")
+if sections["spectra"] is not None:
+    left, right = sections["spectra"].columns(2)
+    left.plotly_chart(figs.spectra, key="chart.compare.spectra", width="stretch")
+    right.caption("The Hessian's extreme eigenvalues at x = 0 for each loss.")
+if sections["newton"] is not None:
+    with sections["newton"]:
+        st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")
+        ui.show_table(cv.run_rows(result))
+        st.caption(cv.run_messages(result))
+if sections["morph"] is not None:
+    with sections["morph"]:
+        if prob.d == 1:
+            st.caption("The morph animation moves a contour map; with d = 1 the chart above "
+                       "already shows both losses.")
+        elif ui.bind("compare.morph"):
+            st.plotly_chart(figs.morph, key="chart.compare.morph", width="stretch")
+            st.caption("Press play: γ moves from the left value to the right one. Each frame "
+                       "has its own colour scale (see its colour bar), so every frame shows "
+                       "its shape; watch the pole set appear as soon as γ > 0 wherever the "
+                       "rows of A let α = ⟨e^z + γz, 1⟩ vanish.")
 cv.export_buttons(result, figs, ui.problem_spec())
-
-st.subheader("Morph from one loss to the other")
-if prob.d == 1:
-    st.caption("The morph animation moves a contour map; with d = 1 the chart above already "
-               "shows both losses.")
-elif ui.bind("compare.morph"):
-    st.plotly_chart(figs.morph, key="chart.compare.morph", width="stretch")
-    st.caption("Press play: γ moves from the left value to the right one. Each frame has its "
-               "own colour scale (see its colour bar), so every frame shows its shape; watch "
-               "the pole set appear as soon as γ > 0 wherever the rows of A let "
-               "α = ⟨e^z + γz, 1⟩ vanish.")
-
-st.subheader("Newton from x = 0 on each")
-st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")
-ui.show_table(cv.run_rows(result))
-st.caption(cv.run_messages(result))
 ui.mathematics(5)

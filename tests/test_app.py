@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import PAGES, go_to, open_page
+from landscape.ui.state import FIELDS
 from plotly_data import decode
 
 POLES = {"problem.matrix": "nonnegative", "problem.d": "5"}
@@ -151,7 +152,7 @@ def test_newton_empty_method_list_asks_for_one():
 
 
 def test_compare_uses_one_colour_scale_and_animates():
-    at = run(PAGE["Compare"], **POLES, **{"compare.morph": "true"})
+    at = run(PAGE["Compare"], **POLES, **{"compare.morph": "true", "compare.section": "morph"})
     no_trouble(at)
     first, second = (c["data"][0] for c in charts(at)[:2])
     assert (first["zmin"], first["zmax"]) == (second["zmin"], second["zmax"])
@@ -462,7 +463,7 @@ def test_the_page_opens_its_mathematics_from_math_md(page, section):
 
 
 def test_the_hessian_path_choice_names_methods_as_everywhere_else():
-    at = run(PAGE["Hessian"])
+    at = run(PAGE["Hessian"], **{"hessian.section": "path"})
     box = at.selectbox(key="hessian.path")
     assert "exact Newton" in box.options and "newton" not in box.options
 
@@ -540,3 +541,22 @@ def test_numbers_on_every_page_are_written_as_on_the_charts_never_in_e_notation(
     assert texts
     bad = [t for t in texts if E_NOTATION.search(t)]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("page, name, sections", [
+    ("Hessian", "hessian.section", {"structure": "chart.hessian.structure",
+                                    "path": "chart.hessian.path"}),
+    ("Compare", "compare.section", {"difference": "chart.compare.difference",
+                                    "spectra": "chart.compare.spectra",
+                                    "newton": "chart.compare.newton"}),
+])
+def test_only_the_open_tab_is_drawn_and_the_link_says_which(page, name, sections):
+    """A closed tab's chart is neither drawn nor sent (it cost the browser time before
+    the page's first chart); the open tab is a setting, so a link reopens it."""
+    for open_one in sections:
+        at = run(page, **{name: open_one})
+        no_trouble(at)
+        keys = {c.key for c in at.get("plotly_chart")}
+        for section, key in sections.items():
+            assert (key in keys) == (section == open_one), (open_one, keys)
+        assert at.session_state[name] == FIELDS[name].labels[open_one]

@@ -27,6 +27,7 @@ from .state import clamp
 from .state import get
 from .state import put
 from .state import spec
+from .state import tabs
 
 __all__ = [
     "bind",
@@ -51,6 +52,7 @@ __all__ = [
     "start",
     "stop",
     "summary",
+    "tabs",
     "wait",
 ]
 

@@ -43,6 +43,10 @@ register(**{
                                   widget="number_input"),
     # off by default: eleven frames of contours take seconds to draw in the browser
     "compare.morph": Field(False, bool, label="show the γ morph animation", widget="toggle"),
+    "compare.section": Field("difference", str, ("difference", "spectra", "newton", "morph"),
+                             widget="tabs",
+                             labels={"difference": "Difference", "spectra": "Hessian spectra",
+                                     "newton": "Newton on each", "morph": "Morph γ"}),
 })
 
 

@@ -41,6 +41,9 @@ register(**{
                        widget="number_input", options=dict(format="%.3g")),
     "hessian.path": Field("newton", str, PATH_METHODS, label="path for the extremes",
                           widget="selectbox", labels=METHOD_NAMES),
+    "hessian.section": Field("structure", str, ("structure", "path"), widget="tabs",
+                             labels={"structure": "Diagonal part + rank two",
+                                     "path": "Extremes along an optimiser's path"}),
 })
 
 

@@ -28,7 +28,7 @@ _NOTES = "_settings_notes"
 TEXT_MAX = 4000
 #: how a field is drawn: the Streamlit widget function's name
 WIDGETS = ("number_input", "selectbox", "radio", "toggle", "checkbox", "slider",
-           "select_slider", "multiselect", "text_input")
+           "select_slider", "multiselect", "text_input", "tabs")
 
 
 @dataclass(frozen=True)
@@ -313,11 +313,34 @@ def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **ov
     return shown
 
 
+def tabs(name: str, where=None) -> dict:
+    """Draw a str field's choices as tabs (in ``where``, default the main area), the
+    setting's choice open, and return {choice: its tab's container if open, else
+    None}. A closed tab's content is neither drawn nor sent to the browser
+    (Streamlit's lazy tabs); opening one makes it the setting, and the URL."""
+    f = FIELDS[name]
+    labels = [f.labels.get(c, c) for c in f.choices]
+    st.session_state[name] = labels[f.choices.index(get(name))]
+    boxes = (st if where is None else where).tabs(labels, key=name, on_change=_store_tab,
+                                                  args=(name,))
+    return {c: box if box.open else None for c, box in zip(f.choices, boxes)}
+
+
+def _store_tab(name: str) -> None:
+    """Tabs callback: the open tab's label becomes the setting's choice."""
+    f = FIELDS[name]
+    label = st.session_state[name]
+    settings()[name] = next(c for c in f.choices if f.labels.get(c, c) == label)
+    notes().clear()
+    sync_url()
+
+
 #: settings that only change how results are drawn, never what is computed; left out
 #: of cache keys so that toggling them redraws without recomputing
 DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "landscape.click",
                 "hessian.scale",
-                "newton.step", "newton.against", "newton.error", "compare.log"}
+                "hessian.section", "newton.step", "newton.against", "newton.error",
+                "compare.log", "compare.section"}
 
 
 def spec(prefix: str) -> tuple[tuple[str, Any], ...]:
