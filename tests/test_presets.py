@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_support import PAGES, ROOT, open_page
+from landscape.ui.presets import LABEL_MAX
 
 PRESETS = sorted(p.stem for p in (ROOT / "assets" / "presets").glob("*.json"))
 
@@ -21,6 +22,8 @@ def test_there_are_the_presets_a_classroom_needs():
     for name in PRESETS:
         data = json.loads((ROOT / "assets" / "presets" / f"{name}.json").read_text())
         assert data["title"] and len(data["explanation"]) > 80 and data["settings"]
+        # the sidebar chooser shows it whole (a title was cut: "Softmax vs unified on the same c")
+        assert 0 < len(data["label"]) <= LABEL_MAX and len(data["label"]) <= len(data["title"])
 
 
 @pytest.mark.parametrize("preset", PRESETS)

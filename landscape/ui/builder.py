@@ -42,7 +42,7 @@ SEED = dict(low=0, high=2**31 - 1, widget="number_input")
 state.register(**{
     "preset": Field("", str, ("", *presets.presets()), label="Preset", widget="selectbox",
                     labels={"": "(none: build your own)",
-                            **{k: p.title for k, p in presets.presets().items()}}),
+                            **{k: p.label for k, p in presets.presets().items()}}),
     "present": Field(False, bool, label="Presentation mode (projector)", widget="toggle",
                      options=dict(help="Larger fonts, settings folded, one chart at a time "
                                        "with its explanation.")),

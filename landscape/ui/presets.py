@@ -1,5 +1,6 @@
 """Presets: named settings with a short explanation, stored as
-``assets/presets/NAME.json`` = {"title", "explanation", "settings": {field: value}},
+``assets/presets/NAME.json`` = {"title", "label" (the title in at most 24 characters, for
+the sidebar's chooser), "explanation", "settings": {field: value}},
 chosen in the sidebar or opened by a link ``?preset=NAME`` on any page."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from . import state
 
 PRESET_DIR = Path(__file__).resolve().parents[2] / "assets" / "presets"
+#: the longest label the sidebar's preset chooser shows whole (about 300 px of 14 px text)
+LABEL_MAX = 24
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class Preset:
     title: str
     explanation: str
     settings: dict
+    label: str  # the title, short enough for the sidebar's chooser (LABEL_MAX)
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +32,8 @@ def presets() -> dict[str, Preset]:
     out = {}
     for path in sorted(PRESET_DIR.glob("*.json")):
         data = json.loads(path.read_text())
-        out[path.stem] = Preset(path.stem, data["title"], data["explanation"], data["settings"])
+        out[path.stem] = Preset(path.stem, data["title"], data["explanation"], data["settings"],
+                                data["label"])
     return out
 
 
