@@ -560,3 +560,17 @@ def test_only_the_open_tab_is_drawn_and_the_link_says_which(page, name, sections
         for section, key in sections.items():
             assert (key in keys) == (section == open_one), (open_one, keys)
         assert at.session_state[name] == FIELDS[name].labels[open_one]
+
+
+@pytest.mark.parametrize("params, visible", [({}, False), ({"preset": "softmax_vs_unified",
+                                                          "compare.log": "false"}, True)])
+def test_compare_says_how_far_apart_the_two_maps_are(params, visible):
+    """Two maps that look the same are said to differ too little to see, with the
+    measured share; a visible difference is not called invisible."""
+    at = run(PAGE["Compare"], **params)
+    no_trouble(at)
+    caption = next(shown(c.value) for c in at.caption if "losses differ by up to" in c.value)
+    first, second, difference = charts(at)[:3]
+    share = difference["data"][0]["zmax"] / (first["data"][0]["zmax"] - first["data"][0]["zmin"])
+    assert f"{100 * share:.2g} %" in caption
+    assert ("too little to see" in caption) == (not visible) == (share < 0.05)

@@ -142,6 +142,13 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
     return CompareFigures(first, second, difference, spectra, newton, morph)
 
 
+def difference_share(result: Comparison, figs: CompareFigures) -> float:
+    """How far apart the two maps are: the difference map's colour range (±zmax) as a
+    share of the range of the maps' shared colour scale (for d ≥ 2)."""
+    comp = result.surfaces
+    return float(figs.difference.data[0].zmax) / (comp.display_max - comp.display_min)
+
+
 def run_rows(result: Comparison) -> list[dict]:
     """One row per loss: how exact Newton from x = 0 ended on it."""
     return [{"γ": g, "status": status_name(run.status), "steps": run.n_iter,
