@@ -87,3 +87,22 @@ def test_a_preset_changed_since_says_so():
     at.selectbox(key="problem.matrix").set_value("ill_conditioned").run()
     note = next(i.value for i in at.info if "whole landscape" in i.value)
     assert "Changed since the preset: A" in note
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_landscape_map_spreads_its_colours(preset):
+    """No preset draws a flat map on the Landscape page: the middle 90 % of the cells
+    span at least a fifth of the colour range (a linear scale on a loss that is flat
+    but for one corner used to leave the whole map one colour)."""
+    import numpy as np
+    from plotly_data import decode
+
+    at = open_page("Landscape", preset=preset)
+    chart = next((json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if json.loads(c.proto.spec)["data"][0].get("type") == "contour"), None)
+    if chart is None:  # d = 1: a curve, not a map
+        return
+    trace = chart["data"][0]
+    z = np.clip(np.asarray(decode(trace["z"]), float), trace["zmin"], trace["zmax"])
+    low, high = np.nanpercentile(z, [5, 95])
+    assert high - low >= 0.2 * (trace["zmax"] - trace["zmin"]), (low, high, trace["zmin"], trace["zmax"])
