@@ -2,12 +2,10 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from apptest_support import PAGES, ROOT, open_page
+from streamlit.testing.v1 import AppTest
 
 PRESETS = sorted(p.stem for p in (ROOT / "assets" / "presets").glob("*.json"))
 
