@@ -4,7 +4,7 @@ runs kept (the machine is shared; the minimum is the least disturbed run)."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 def best_times(contenders: dict[str, Callable[[], object]], repeats: int = 5) -> dict[str, float]:

@@ -3,6 +3,9 @@
     hessian at n = 20000, d = 200   vs  A^T B A through the n x n matrix B   (>= 20x)
     hvp     at n = 20000, d = 500   vs  hessian(x) @ v                       (>= 10x)
 
+and, for information, the two products over A that losses.py shapes for speed: the
+row-blocked A^T diag(D) A and the stacked A^T y of several vectors.
+
 Run: .venv/bin/python benchmarks/core.py
 """
 
@@ -24,13 +27,14 @@ def hessian_through_b(prob: ls.Problem, x: np.ndarray) -> np.ndarray:
     """The baseline: B = diag(D) + g0 p p^T - s p^T - p s^T formed as an n x n
     matrix (row blocks, to keep one n x n array), then A^T (B A)."""
     z = prob.A @ x
-    sf = losses.scale_free(z, prob.b, prob.gamma)
-    D, s, g0 = losses.hessian_weights(sf, prob.b, prob.w2)
+    scale_free = losses.scale_free(z, prob.b, prob.gamma)
+    p = scale_free.p
+    D, s, g0 = losses.hessian_weights(scale_free, prob.b, prob.w2)
     n = prob.n
     B = np.empty((n, n))
     for i in range(0, n, 2000):
         rows = slice(i, i + 2000)
-        B[rows] = np.outer(sf.p[rows], g0 * sf.p - s) - np.outer(s[rows], sf.p)
+        B[rows] = np.outer(p[rows], g0 * p - s) - np.outer(s[rows], p)
     B[np.diag_indices(n)] += D
     return prob.A.T @ (B @ prob.A)
 
@@ -72,6 +76,16 @@ def main() -> int:
                        repeats=5)
     report("A^T diag(D) A, n = 200000, d = 50  [informational, not a target]", times,
            "A.T @ (D[:, None] * A), one product", 1)
+
+    # informational: A^T y for the three n-vectors of one Hessian-vector product
+    A = rng.standard_normal((20_000, 500))
+    vectors = list(rng.standard_normal((3, 20_000)))
+    times = best_times({"A.T @ [y1 y2 y3], skinny (n, 3) factor":
+                            lambda: A.T @ np.column_stack(vectors),
+                        "losses.transpose_products (stacked rows, Y @ A)":
+                            lambda: losses.transpose_products(A, *vectors)}, repeats=7)
+    report("A^T y for 3 vectors, n = 20000, d = 500  [informational, not a target]", times,
+           "A.T @ [y1 y2 y3], skinny (n, 3) factor", 1)
     return 0 if ok else 1
 
 

@@ -62,8 +62,9 @@ def power_iteration_top(op: LinearOperator, k: int, *, tol: float, seed: int = 0
     values, products = [], []
     for _ in range(k):
         v = rng.standard_normal(d)
-        value = None
-        for step in range(1, max_iter + 1):
+        value, steps = None, 0
+        while steps < max_iter:
+            steps += 1
             v = v - found @ (found.T @ v)
             v /= np.linalg.norm(v)
             hv = op.matvec(v)
@@ -74,7 +75,7 @@ def power_iteration_top(op: LinearOperator, k: int, *, tol: float, seed: int = 0
                 break
             value = new
         values.append(value)
-        products.append(step)
+        products.append(steps)
         found = np.column_stack([found, v - found @ (found.T @ v)])
         found[:, -1] /= np.linalg.norm(found[:, -1])
     return np.array(values), products

@@ -93,7 +93,8 @@ def main() -> int:
     took = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"\nn = 10^5, 201 x 201: {took:.2f} s, peak memory of the evaluation {peak / 2**20:.0f} MB "
+    print(f"\nn = 10^5, 201 x 201: {took:.2f} s, peak memory of the evaluation "
+          f"{peak / 2**20:.0f} MB "
           f"(A itself {big.A.nbytes / 2**20:.0f} MB), target < 2048 MB: "
           f"{'meets' if peak < 2**31 else 'MISSES'}")
     ok &= peak < 2**31

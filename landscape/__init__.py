@@ -8,17 +8,17 @@ The formulas are those of MATH.md (Song, Wang, Yin, arXiv:2309.13482), with the 
 ``L(x) = 1/2 ||f(Ax) - b||^2 + 1/2 ||w o Ax||^2``.
 """
 
-from .data import (DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem, load_array,
-                   load_problem, make_problem)
+from .data import DEFAULT_PROBLEM, MATRICES, TARGETS, WEIGHTS, default_problem, make_problem
+from .directions import Directions, default_view, make_directions
+from .limits import MAX_ENTRIES, MAX_HESSIAN_D
+from .loading import load_array, load_problem
 from .losses import BatchValues, HessianParts
-from .problem import KINDS, Evaluation, PoleError, Problem
 from .optimize import Trajectory, minimize
+from .problem import KINDS, Evaluation, PoleError, Problem
+from .projection import Projection, project
 from .spectral import Spectrum, spectrum
 from .summary import ProblemSummary, summarize
 from .surface import Line, Surface, grid, line_1d, surface_2d
-from .directions import Directions, default_view, make_directions
-from .projection import Projection, project
-from .limits import MAX_ENTRIES, MAX_HESSIAN_D
 
 #: the README's name for ``limits.MAX_HESSIAN_D``: the largest d whose dense Hessian is formed
 MAX_DENSE_D = MAX_HESSIAN_D

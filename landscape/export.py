@@ -19,9 +19,9 @@ def table_csv(columns: dict[str, np.ndarray]) -> str:
     data = [np.asarray(columns[name]).ravel() for name in names]
     if len({len(col) for col in data}) > 1:
         raise ValueError(f"columns must have equal lengths; received "
-                         f"{ {n: len(c) for n, c in zip(names, data)} }.")
+                         f"{ {n: len(c) for n, c in zip(names, data, strict=True)} }.")
     rows = [",".join(names)]
-    for values in zip(*data):
+    for values in zip(*data, strict=True):
         rows.append(",".join(_cell(v) for v in values))
     return "\n".join(rows) + "\n"
 

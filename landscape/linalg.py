@@ -32,6 +32,18 @@ LANCZOS_MAX_PRODUCTS = 1500
 
 # -- read-only results ----------------------------------------------------------------
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` itself, made read-only in place (freezing a view leaves the array it
+    views writable)."""
+    array.setflags(write=False)
+    return array
+
+
+def frozen(values, dtype=np.float64) -> np.ndarray:
+    """A read-only copy of ``values`` as an array of ``dtype``."""
+    return read_only(np.array(values, dtype=dtype))
+
+
 class ReadOnlyArrays:
     """Mixin for frozen dataclasses: every ndarray field is made read-only."""
 
@@ -39,14 +51,7 @@ class ReadOnlyArrays:
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, np.ndarray):
-                value.setflags(write=False)
-
-
-def frozen(values, dtype=np.float64) -> np.ndarray:
-    """A read-only copy of ``values`` as an array of ``dtype``."""
-    out = np.array(values, dtype=dtype)
-    out.setflags(write=False)
-    return out
+                read_only(value)
 
 
 # -- rounding ---------------------------------------------------------------------------
@@ -171,13 +176,14 @@ def _ends(matrix, ends: tuple[str, ...], tol: float) -> list[float]:
 
 # -- rectangular A ----------------------------------------------------------------------
 
-def singular_value_range(A: np.ndarray) -> tuple[float, float]:
+def singular_value_range(A: np.ndarray, *, dense: bool = False) -> tuple[float, float]:
     """``(sigma_min, sigma_max)`` of A (n, d), with ``sigma_min = sigma_d`` (0 when
-    n < d). A dense SVD while ``min(n, d) <= DENSE_SVD_MAX_SIDE``; above, sigma_max by
-    Lanczos on the smaller of ``A^T A``, ``A A^T`` and sigma_min NaN unless n < d (the
-    smallest singular value converges too slowly)."""
+    n < d). A dense SVD while ``min(n, d) <= DENSE_SVD_MAX_SIDE`` or ``dense`` (for a
+    caller that needs sigma_min whatever the size); above, sigma_max by Lanczos on the
+    smaller of ``A^T A``, ``A A^T`` and sigma_min NaN unless n < d (the smallest
+    singular value converges too slowly)."""
     n, d = A.shape
-    if min(n, d) <= DENSE_SVD_MAX_SIDE:
+    if dense or min(n, d) <= DENSE_SVD_MAX_SIDE:
         sigma = np.linalg.svd(A, compute_uv=False)
         return (float(sigma[-1]) if n >= d else 0.0), float(sigma[0])
     if n >= d:

@@ -68,9 +68,9 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
     """Stable f, p, q, c and alpha diagnostics at ``z`` (n,), MATH.md 6."""
     k = float(_shift(z, gamma))
     e = np.exp(z - k)
-    # |gamma z e^-K| <= 1 by the choice of K; softmax skips it (e^-K may overflow)
-    lin = gamma * np.exp(-k) if gamma > 0 else 0.0
-    linear = lin * z
+    # gamma e^-K: |gamma z e^-K| <= 1 by the choice of K; softmax skips it (e^-K may overflow)
+    linear_weight = gamma * np.exp(-k) if gamma > 0 else 0.0
+    linear = linear_weight * z
     u = e + linear
     alpha = float(np.sum(u))
     size = float(np.sum(e)) + float(np.sum(np.abs(linear)))  # the sizes of alpha's terms
@@ -80,7 +80,7 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
         # alpha == 0 is the pole itself: inf / nan here, flagged by alpha_sign == 0
         condition = size / abs(alpha) if alpha != 0 else np.inf
         f = u / alpha
-        p = (e + lin) / alpha
+        p = (e + linear_weight) / alpha
         q = e / alpha
         log_abs = float(np.log(abs(alpha)) + k) if alpha != 0 else -np.inf
     return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign, log_abs_alpha=log_abs,
@@ -115,9 +115,9 @@ def evaluate_batch(z: np.ndarray, b: np.ndarray, gamma: float, w2: np.ndarray) -
     np.exp(u, out=u)
     size = np.sum(u, axis=1)
     if gamma > 0:
-        lin = gamma * np.exp(-k)
-        size += (lin * top) * size_z  # lin * top <= 1 by the choice of K
-        u += lin[:, None] * z
+        linear_weight = gamma * np.exp(-k)  # per row
+        size += (linear_weight * top) * size_z  # linear_weight * top <= 1 by the choice of K
+        u += linear_weight[:, None] * z
     alpha = np.sum(u, axis=1)
     at_pole = alpha == 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -157,45 +157,51 @@ class HessianParts:
         return 0.5 * (m + m.T)
 
 
-def hessian_weights(sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def hessian_weights(scale_free: ScaleFree, b: np.ndarray,
+                    w2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """``(D, s, g0)`` of MATH.md 3 in O(n): ``D = p o p + q o c - <c, f> q + w o w``,
     ``s = p o (2f - b)``, ``g0 = <3f - 2b, f>``."""
-    cf = float(sf.c @ sf.f)
-    D = sf.p * sf.p + sf.q * sf.c - cf * sf.q + w2
-    s = sf.p * (2.0 * sf.f - b)
-    g0 = float((3.0 * sf.f - 2.0 * b) @ sf.f)
+    f, p, q, c = scale_free.f, scale_free.p, scale_free.q, scale_free.c
+    c_dot_f = float(c @ f)
+    D = p * p + q * c - c_dot_f * q + w2
+    s = p * (2.0 * f - b)
+    g0 = float((3.0 * f - 2.0 * b) @ f)
     return D, s, g0
 
 
-def gradient_weights(sf: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
+def gradient_weights(scale_free: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
     """``p o c - <c, f> p + w o w o z`` (n,): the gradient is A^T times this."""
-    return sf.p * sf.c - float(sf.c @ sf.f) * sf.p + w2 * z
+    f, p, c = scale_free.f, scale_free.p, scale_free.c
+    return p * c - float(c @ f) * p + w2 * z
 
 
-def back(A: np.ndarray, *vectors: np.ndarray) -> np.ndarray:
-    """``A^T y`` for several n-vectors y in one pass, shape (len(vectors), d).
+def transpose_products(A: np.ndarray, *vectors: np.ndarray) -> np.ndarray:
+    """``A^T y`` for several n-vectors y in one pass over A, shape (len(vectors), d).
 
-    Stacked as rows, ``Y @ A`` is a wide GEMM; ``A.T @ Y`` with a skinny Y runs
-    about twice slower in OpenBLAS (measured: 3.2 ms vs 6.5 ms at n=20000, d=500).
+    Stacked as rows, ``Y @ A`` is one matrix product, one pass over A
+    (``benchmarks/core.py`` times it against ``A.T`` times the vectors as columns).
     """
     return np.vstack(vectors) @ A
 
 
-def parts_from(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> HessianParts:
-    """Assemble ``HessianParts`` from D and ``a = A^T p``, ``t = A^T s``."""
+def assemble_parts(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> HessianParts:
+    """``HessianParts`` from D (n,), g0 and ``a = A^T p``, ``t = A^T s`` (d,):
+    ``U = [a, t]``, ``C = [[g0, -1], [-1, 0]]``."""
     return HessianParts(D=D, U=np.column_stack([a, t]), C=np.array([[g0, -1.0], [-1.0, 0.0]]))
 
 
-def hessian_parts(A: np.ndarray, sf: ScaleFree, b: np.ndarray, w2: np.ndarray) -> HessianParts:
+def hessian_parts(A: np.ndarray, scale_free: ScaleFree, b: np.ndarray,
+                  w2: np.ndarray) -> HessianParts:
     """The parts of MATH.md 3 from the scale-free vectors; one pass over A."""
-    D, s, g0 = hessian_weights(sf, b, w2)
-    a, t = back(A, sf.p, s)
-    return parts_from(D, g0, a, t)
+    D, s, g0 = hessian_weights(scale_free, b, w2)
+    a, t = transpose_products(A, scale_free.p, s)
+    return assemble_parts(D, g0, a, t)
 
 
-def gradient_from_parts(A: np.ndarray, sf: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np.ndarray:
+def gradient_from_parts(A: np.ndarray, scale_free: ScaleFree, z: np.ndarray,
+                        w2: np.ndarray) -> np.ndarray:
     """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
-    return A.T @ gradient_weights(sf, z, w2)
+    return A.T @ gradient_weights(scale_free, z, w2)
 
 
 #: bytes of one scaled block of rows in ``weighted_gram``: small enough to stay in cache
@@ -208,9 +214,9 @@ def weighted_gram(A: np.ndarray, weights: np.ndarray, rows: np.ndarray | None = 
 
     Summed over blocks of at least ``4 d`` rows, each scaled into one reused buffer
     that stays in cache: for a tall A this avoids writing a scaled copy of A (80 MB
-    at n = 2e5, d = 50, where the blocks are 1.5x faster than ``A.T @ (w[:, None] * A)``;
-    measured in benchmarks/optimize.py). With ``rows`` the gathered rows are never
-    all in memory at once either.
+    at n = 2e5, d = 50; ``benchmarks/core.py`` times it against
+    ``A.T @ (w[:, None] * A)``). With ``rows`` the gathered rows are never all in
+    memory at once either.
     """
     d = A.shape[1]
     count = A.shape[0] if rows is None else rows.size

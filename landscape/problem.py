@@ -7,21 +7,20 @@ weight ``gamma``; its methods evaluate MATH.md 1-3 through ``landscape.losses``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from functools import partial
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
 from . import losses
-from .validation import (MAX_DENSE_D, ROOT_MAX, SQUARES_MAX, check_size, choice, real_array,
-                         real_scalar)
+from .limits import BATCH_ENTRIES, MAX_HESSIAN_D
+from .linalg import read_only
+from .text import number
+from .validation import ROOT_MAX, SQUARES_MAX, check_size, choice, real_array, real_scalar
 
 KINDS = ("softmax", "unified")
 #: residual weight gamma of each kind: u(z) = exp(z) + gamma z
 KIND_GAMMA = {"softmax": 0.0, "unified": 1.0}
-#: rows of a batch evaluated at once: keeps the (rows, n) temporary near 32 MB
-_BATCH_ENTRIES = 2**22
 #: next to a pole, derivatives may overflow; ``_finite`` turns that into a PoleError
 _NEAR_POLE = dict(over="ignore", invalid="ignore")
 
@@ -86,8 +85,8 @@ class Problem:
         A = real_array("A", A, ndim=2, copy=True)
         n, d = A.shape
         if n == 0 or d == 0:
-            raise ValueError("A must have at least one row and one column (n >= 1 and "
-                             f"d >= 1); received shape {A.shape}.")
+            raise ValueError("A must have at least one row and one column (n ≥ 1 and "
+                             f"d ≥ 1); received shape {A.shape}.")
         check_size(n, d)
         self.A = A
         self.b = real_array("b", b, ndim=1, length=n, length_name="n, the number of rows of A",
@@ -96,14 +95,13 @@ class Problem:
         self.gamma = (KIND_GAMMA[kind] if gamma is None
                       else real_scalar("gamma", gamma, low=0.0, high=1.0))
         self.w = _weights(w, n)
-        self.w2 = self.w * self.w
-        self.w2.setflags(write=False)
+        self.w2 = read_only(self.w * self.w)
         self.point_limit = _point_limit(A, self.b, self.w2)
         self.x_true = (None if x_true is None else
                        real_array("x_true", x_true, ndim=1, length=d,
                                   length_name="d, the number of columns of A"))
 
-    def with_gamma(self, gamma: float) -> "Problem":
+    def with_gamma(self, gamma: float) -> Problem:
         """The same A, b, w with another residual weight gamma in [0, 1] (arrays are
         shared, not copied: they are read-only). Kind follows gamma: 0 is softmax."""
         gamma = real_scalar("gamma", gamma, low=0.0, high=1.0)
@@ -138,10 +136,10 @@ class Problem:
     def check_reach(self, name: str, norm: float) -> None:
         """Refuse points of norm ``norm`` above ``point_limit`` (``name`` says which)."""
         if not norm <= self.point_limit:
-            raise ValueError(f"{name} is too large for this problem: ||{name}||_2 = {norm:.3g} "
-                             f"exceeds point_limit = {self.point_limit:.3g}, beyond which the "
-                             "loss or its derivatives may overflow float64 (see "
-                             "Problem.point_limit).")
+            raise ValueError(f"{name} is too large for this problem: ‖{name}‖₂ = "
+                             f"{number(norm, 3)} exceeds point_limit = "
+                             f"{number(self.point_limit, 3)}, beyond which the loss or its "
+                             "derivatives may overflow float64 (see Problem.point_limit).")
 
     def _state(self, x) -> tuple[np.ndarray, np.ndarray, losses.ScaleFree]:
         x = self.check_point(x)
@@ -155,20 +153,22 @@ class Problem:
 
     def _scale_free(self, z: np.ndarray, what: str) -> losses.ScaleFree:
         """The scale-free vectors at z, or a PoleError where alpha = 0."""
-        sf = losses.scale_free(z, self.b, self.gamma)
-        if sf.at_pole:
+        scale_free = losses.scale_free(z, self.b, self.gamma)
+        if scale_free.at_pole:
             raise PoleError(f"x lies on the pole set of the unified loss (alpha(x) = 0, "
                             f"gamma = {self.gamma:g}): the loss is infinite and its {what} "
                             "does not exist there. Move x off the pole set.")
-        return sf
+        return scale_free
 
     def evaluate(self, x) -> Evaluation:
         """Loss, f, c and the normaliser's diagnostics at ``x``; never raises at poles."""
-        x, z, sf = self._state(x)
+        x, z, scale_free = self._state(x)
         value = float(losses.evaluate_batch(z[None], self.b, self.gamma, self.w2).loss[0])
-        return Evaluation(x=x, loss=value, f=sf.f, c=sf.c, alpha_sign=sf.alpha_sign,
-                          log_abs_alpha=sf.log_abs_alpha, alpha_condition=sf.alpha_condition,
-                          near_pole=sf.near_pole, at_pole=sf.at_pole)
+        return Evaluation(x=x, loss=value, f=scale_free.f, c=scale_free.c,
+                          alpha_sign=scale_free.alpha_sign,
+                          log_abs_alpha=scale_free.log_abs_alpha,
+                          alpha_condition=scale_free.alpha_condition,
+                          near_pole=scale_free.near_pole, at_pole=scale_free.at_pole)
 
     # -- loss and derivatives ------------------------------------------------------
     def loss(self, x) -> float:
@@ -189,28 +189,30 @@ class Problem:
                              f"received shape {X.shape}.")
         if X.size:
             self.check_reach("X", float(np.linalg.norm(X, axis=1).max()))
-        step = max(1, _BATCH_ENTRIES // self.n)
+        step = max(1, BATCH_ENTRIES // self.n)
         parts = [losses.evaluate_batch(X[i:i + step] @ self.A.T, self.b, self.gamma, self.w2)
                  for i in range(0, X.shape[0], step)]
         if not parts:
             empty = np.empty(0)
             return losses.BatchValues(empty, empty.astype(int), empty, empty.astype(bool))
-        return losses.BatchValues(*(np.concatenate(field) for field in zip(
-            *((p.loss, p.alpha_sign, p.log_abs_alpha, p.near_pole) for p in parts))))
+        fields = zip(*((p.loss, p.alpha_sign, p.log_abs_alpha, p.near_pole) for p in parts),
+                     strict=True)
+        return losses.BatchValues(*(np.concatenate(field) for field in fields))
 
     def gradient(self, x) -> np.ndarray:
         """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
-        _, z, sf = self._smooth_state(x, "gradient")
+        _, z, scale_free = self._smooth_state(x, "gradient")
         with np.errstate(**_NEAR_POLE):
-            return _finite(losses.gradient_from_parts(self.A, sf, z, self.w2), "gradient", sf)
+            return _finite(losses.gradient_from_parts(self.A, scale_free, z, self.w2),
+                           "gradient", scale_free)
 
     def hessian_parts(self, x) -> losses.HessianParts:
         """``hess L = A^T diag(D) A + U C U^T`` (MATH.md 3): D (n,), U (d, 2), C (2, 2)."""
-        _, _, sf = self._smooth_state(x, "Hessian")
+        _, _, scale_free = self._smooth_state(x, "Hessian")
         with np.errstate(**_NEAR_POLE):
-            parts = losses.hessian_parts(self.A, sf, self.b, self.w2)
-        _finite(parts.D, "Hessian", sf)
-        _finite(parts.U, "Hessian", sf)
+            parts = losses.hessian_parts(self.A, scale_free, self.b, self.w2)
+        _finite(parts.D, "Hessian", scale_free)
+        _finite(parts.U, "Hessian", scale_free)
         return parts
 
     def hessian(self, x) -> np.ndarray:
@@ -221,9 +223,9 @@ class Problem:
             return _finite(losses.hessian_from_parts(self.A, parts), "Hessian", None)
 
     def _check_dense(self) -> None:
-        if self.d > MAX_DENSE_D:
-            raise ValueError(f"d must be at most {MAX_DENSE_D} to form the dense Hessian "
-                             f"({self.d}^2 entries would not fit); received d = {self.d}. "
+        if self.d > MAX_HESSIAN_D:
+            raise ValueError(f"d must be at most {MAX_HESSIAN_D} to form the dense Hessian "
+                             f"({self.d}² entries would not fit); received d = {self.d}. "
                              "Use hvp, hessian_operator or hessian_parts instead.")
 
     def hvp(self, x, v) -> np.ndarray:
@@ -235,13 +237,13 @@ class Problem:
         x = self.check_point(x)
         v = self.check_point(v, "v")
         z, av = self.A @ x, self.A @ v  # two GEMVs beat one skinny GEMM here
-        sf = self._scale_free(z, "Hessian")
+        scale_free = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
-            D, s, g0 = losses.hessian_weights(sf, self.b, self.w2)
-            a, t, back = losses.back(self.A, sf.p, s, D * av)
+            D, s, g0 = losses.hessian_weights(scale_free, self.b, self.w2)
+            a, t, diagonal_part = losses.transpose_products(self.A, scale_free.p, s, D * av)
             av_a, av_t = float(a @ v), float(t @ v)
-            return _finite(back + (g0 * av_a - av_t) * a - av_a * t,
-                           "Hessian-vector product", sf)
+            return _finite(diagonal_part + (g0 * av_a - av_t) * a - av_a * t,
+                           "Hessian-vector product", scale_free)
 
     def hessian_operator(self, x) -> LinearOperator:
         """``H`` at ``x`` as a SciPy ``LinearOperator`` (d, d), e.g. for ``eigsh``;
@@ -256,14 +258,15 @@ class Problem:
         self._check_dense()
         x = self.check_point(x)
         z = self.A @ x
-        sf = self._scale_free(z, "Hessian")
+        scale_free = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
-            value = 0.5 * float(sf.c @ sf.c) + 0.5 * float(self.w2 @ (z * z))
-            D, s, g0 = losses.hessian_weights(sf, self.b, self.w2)
-            a, t, grad = losses.back(self.A, sf.p, s, losses.gradient_weights(sf, z, self.w2))
-            grad = _finite(grad, "gradient", sf)
-            parts = losses.parts_from(D, g0, a, t)
-            hess = _finite(losses.hessian_from_parts(self.A, parts), "Hessian", sf)
+            value = 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(self.w2 @ (z * z))
+            D, s, g0 = losses.hessian_weights(scale_free, self.b, self.w2)
+            weights = losses.gradient_weights(scale_free, z, self.w2)
+            a, t, grad = losses.transpose_products(self.A, scale_free.p, s, weights)
+            grad = _finite(grad, "gradient", scale_free)
+            parts = losses.assemble_parts(D, g0, a, t)
+            hess = _finite(losses.hessian_from_parts(self.A, parts), "Hessian", scale_free)
         return value, grad, hess
 
 
@@ -279,10 +282,10 @@ def _weights(w, n: int) -> np.ndarray:
                          copy=True)
         if (out < 0).any():
             i = int(np.argmax(out < 0))
-            raise ValueError(f"w must be non-negative (weights enter as w o w); received "
-                             f"{int((out < 0).sum())} negative entries (first w[{i}] = {out[i]:g}).")
-    out.setflags(write=False)
-    return out
+            raise ValueError(f"w must be non-negative (weights enter as w ∘ w); received "
+                             f"{int((out < 0).sum())} negative entries (first w[{i}] = "
+                             f"{number(out[i], 6)}).")
+    return read_only(out)
 
 
 def _point_limit(A: np.ndarray, b: np.ndarray, w2: np.ndarray) -> float:
@@ -293,16 +296,17 @@ def _point_limit(A: np.ndarray, b: np.ndarray, w2: np.ndarray) -> float:
     fro2 = float(np.vdot(A, A))  # finite: real_array bounds every entry
     if not fro2 <= SQUARES_MAX / level:
         raise ValueError("A, b and w are too large together: the Hessian bound (7 + 6 max|b| + "
-                         f"max w^2) ||A||_F^2 = {level:.3g} * {fro2:.3g} must be at most max "
-                         f"float / 16 = {SQUARES_MAX:.3g}, or the derivatives overflow float64 "
-                         "(MATH.md 4); scale A, b or w down.")
+                         f"max w²) ‖A‖_F² = {number(level, 3)} × {number(fro2, 3)} must be at "
+                         f"most max float / 16 = {number(SQUARES_MAX, 3)}, or the derivatives "
+                         "overflow float64 (MATH.md 4); scale A, b or w down.")
     return ROOT_MAX / max(1.0, float(np.sqrt(level * fro2)))
 
 
-def _finite(value: np.ndarray, what: str, sf: losses.ScaleFree | None) -> np.ndarray:
+def _finite(value: np.ndarray, what: str, scale_free: losses.ScaleFree | None) -> np.ndarray:
     """Pass ``value`` through, or explain that it overflowed next to a pole."""
     if not np.all(np.isfinite(value)):
-        where = "" if sf is None else f" (log|alpha| = {sf.log_abs_alpha:.3g})"
+        where = ("" if scale_free is None
+                 else f" (log|alpha| = {scale_free.log_abs_alpha:.3g})")
         raise PoleError(f"the {what} overflows float64 at this x: it lies next to the pole "
                         f"set{where}, where it grows like "
                         "alpha^-3 (gradient) or alpha^-4 (Hessian). Move x away from the "

@@ -214,7 +214,8 @@ def _direct_cells(prob: Problem, P, Q, R, a, c, shape):
     for s in range(0, a.size, step):
         z = P + a[s:s + step, None] * Q + c[s:s + step, None] * R
         bv = losses.evaluate_batch(z, prob.b, prob.gamma, prob.w2)
-        for dst, src in zip(out, (bv.loss, bv.alpha_sign, bv.log_abs_alpha, bv.near_pole)):
+        fields = (bv.loss, bv.alpha_sign, bv.log_abs_alpha, bv.near_pole)
+        for dst, src in zip(out, fields, strict=True):
             dst[s:s + step] = src
     return tuple(o.reshape(shape) for o in out)
 

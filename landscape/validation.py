@@ -7,10 +7,10 @@ import numbers
 
 import numpy as np
 
-from .limits import MAX_ENTRIES, MAX_HESSIAN_D
+from .limits import MAX_ENTRIES
+from .linalg import read_only
+from .text import number
 
-#: the former name of ``limits.MAX_HESSIAN_D``, still imported by problem.py
-MAX_DENSE_D = MAX_HESSIAN_D
 #: Largest sum of squares an input may reach: 1/16 of the largest float64 (1.1e307),
 #: which leaves room for the few such sums the loss and its derivatives add together.
 SQUARES_MAX = float(np.finfo(np.float64).max) / 16
@@ -77,12 +77,11 @@ def real_array(name: str, value, *, ndim: int, length: int | None = None,
                          f"{_index(bad)}).")
     limit = magnitude_limit(arr.size)
     if top > limit:
-        raise ValueError(f"{name} is too large: its entries must be at most sqrt(max float "
-                         f"/ 16 / size) = {limit:.3g} in magnitude, or its sum of squares "
-                         f"overflows float64; received |entry| = {top:.3g} (at index "
-                         f"{_index(np.abs(arr) == top)}).")
-    arr.setflags(write=False)
-    return arr
+        raise ValueError(f"{name} is too large: its entries must be at most √(max float "
+                         f"/ 16 / size) = {number(limit, 3)} in magnitude, or its sum of "
+                         f"squares overflows float64; received |entry| = {number(top, 3)} "
+                         f"(at index {_index(np.abs(arr) == top)}).")
+    return read_only(arr)
 
 
 def _index(mask: np.ndarray):
@@ -100,20 +99,26 @@ def real_scalar(name: str, value, *, low: float | None = None, high: float | Non
         x = float(value)
     except OverflowError:  # an int beyond float64
         raise ValueError(f"{name} must be finite; received {describe(value)}.") from None
-    lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
-    interval = (f"{lo}{'-inf' if low is None else format(low, 'g')}, "
-                f"{'inf' if high is None else format(high, 'g')}{hi}")
     if not np.isfinite(x):
-        raise ValueError(f"{name} must be finite; received {x}.")
+        raise ValueError(f"{name} must be finite; received {number(x)}.")
     if ((low is not None and (x < low or (low_open and x == low)))
             or (high is not None and (x > high or (high_open and x == high)))):
-        raise ValueError(f"{name} must lie in {interval}; received {x:g}.")
+        raise ValueError(f"{name} must lie in {interval(low, high, low_open, high_open)}; "
+                         f"received {number(x, 6)}.")
     return x
 
 
+def interval(low: float | None, high: float | None, low_open: bool = False,
+             high_open: bool = False) -> str:
+    """The interval as text: ``[0, 1]``, ``(0, ∞)``; a missing bound is ``−∞`` or ``∞``,
+    always open (values are finite)."""
+    left = "(−∞" if low is None else ("(" if low_open else "[") + number(low, 6)
+    right = "∞)" if high is None else number(high, 6) + (")" if high_open else "]")
+    return f"{left}, {right}"
+
+
 def positive_int(name: str, value, *, high: int | None = None, why: str = "") -> int:
-    """``value`` as an int >= 1 (and <= high; ``why`` explains the limit)."""
+    """``value`` as an int ≥ 1 (and ≤ high; ``why`` explains the limit)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be a positive integer; received {describe(value)}.")
     v = int(value)
@@ -126,7 +131,7 @@ def positive_int(name: str, value, *, high: int | None = None, why: str = "") ->
 
 
 def seed_value(name: str, value) -> int:
-    """``value`` as a seed: an int >= 0."""
+    """``value`` as a seed: an int ≥ 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer; received {describe(value)}.")
     return int(value)
@@ -150,8 +155,9 @@ def check_size(n: int, d: int) -> None:
     """Refuse problems whose A would not fit comfortably in memory."""
     if n * d > MAX_ENTRIES:
         raise ValueError(
-            f"n * d must be at most {MAX_ENTRIES:.0e} (A would take {n * d * 8 / 1e9:.1f} GB "
-            f"and the Hessian assembly as much again); received n = {n}, d = {d}.")
+            f"n × d must be at most {number(MAX_ENTRIES)} (A would take "
+            f"{n * d * 8 / 1e9:.1f} GB and the Hessian assembly as much again); received "
+            f"n = {n}, d = {d}.")
 
 
 def choice(name: str, value, options: tuple[str, ...]) -> str:

@@ -19,7 +19,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -85,7 +84,8 @@ INSPECT = """
     const seen = new Set();
     for (const t of el._fullData || []) {
       if (!['contour', 'heatmap', 'histogram2d', 'histogram2dcontour'].includes(t.type)) continue;
-      const xa = fl[(t.xaxis || 'x').replace('x', 'xaxis')], ya = fl[(t.yaxis || 'y').replace('y', 'yaxis')];
+      const xa = fl[(t.xaxis || 'x').replace('x', 'xaxis')];
+      const ya = fl[(t.yaxis || 'y').replace('y', 'yaxis')];
       const id = (t.xaxis || 'x') + (t.yaxis || 'y');
       if (!xa || !ya || seen.has(id)) continue;
       seen.add(id);
@@ -121,7 +121,8 @@ INSPECT = """
           || b.bottom > svg.bottom + 2) out.push(t.textContent.trim().slice(0, 40));
     }
     c.text_clipped = out.slice(0, 6);
-    const fonts = [...el.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize))
+    const fonts = [...el.querySelectorAll('text')]
+                   .map((t) => parseFloat(getComputedStyle(t).fontSize))
                    .filter((f) => f > 0);
     c.min_font_px = fonts.length ? Math.min(...fonts) : null;
     charts.push(c);

@@ -322,9 +322,11 @@ READ_WIDGETS = """
         (t) => t.getAttribute('title')),
   };
   const out = [];
-  for (const el of document.querySelectorAll('[data-testid="stElementContainer"][class*="st-key-"]')) {
+  const containers = '[data-testid="stElementContainer"][class*="st-key-"]';
+  const widgets = Object.keys(readers).map((t) => `[data-testid="${t}"]`).join(',');
+  for (const el of document.querySelectorAll(containers)) {
     const key = [...el.classList].find((c) => c.startsWith('st-key-'));
-    const widget = el.querySelector(Object.keys(readers).map((t) => `[data-testid="${t}"]`).join(','));
+    const widget = el.querySelector(widgets);
     if (!widget) continue;
     const type = widget.getAttribute('data-testid');
     out.push({key, type, shown: readers[type](widget),

@@ -18,6 +18,11 @@ from streamlit import config as _streamlit_config  # noqa: E402
 
 _streamlit_config.set_option("client.showErrorDetails", "full")
 
+# fixtures that several test modules use, made visible to all of them here (a test
+# module that imported them itself would shadow each import with a test argument)
+from browser_support import browser, server  # noqa: E402, F401 - the browser tests' fixtures
+from test_hardening import zip_bomb  # noqa: E402, F401 - test_upload_fuzz's fixture
+
 
 @pytest.fixture
 def rng():

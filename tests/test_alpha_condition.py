@@ -52,16 +52,16 @@ def decimal_reference(prob: ls.Problem, x: np.ndarray) -> tuple[np.ndarray, floa
         A = [[Decimal(float(a)) for a in row] for row in prob.A]
         xs = [Decimal(float(v)) for v in x]
         gamma = Decimal(float(prob.gamma))
-        z = [sum(a * v for a, v in zip(row, xs)) for row in A]
+        z = [sum(a * v for a, v in zip(row, xs, strict=True)) for row in A]
         e = [zi.exp() for zi in z]
-        alpha = sum(ei + gamma * zi for ei, zi in zip(e, z))
-        f = [(ei + gamma * zi) / alpha for ei, zi in zip(e, z)]
+        alpha = sum(ei + gamma * zi for ei, zi in zip(e, z, strict=True))
+        f = [(ei + gamma * zi) / alpha for ei, zi in zip(e, z, strict=True)]
         p = [(ei + gamma) / alpha for ei in e]
-        c = [fi - Decimal(float(bi)) for fi, bi in zip(f, prob.b)]
-        cf = sum(ci * fi for ci, fi in zip(c, f))
-        weights = [pi * ci - cf * pi for pi, ci in zip(p, c)]
-        grad = [sum(row[j] * wi for row, wi in zip(A, weights)) for j in range(prob.d)]
-        kappa = sum(ei + gamma * abs(zi) for ei, zi in zip(e, z)) / abs(alpha)
+        c = [fi - Decimal(float(bi)) for fi, bi in zip(f, prob.b, strict=True)]
+        cf = sum(ci * fi for ci, fi in zip(c, f, strict=True))
+        weights = [pi * ci - cf * pi for pi, ci in zip(p, c, strict=True)]
+        grad = [sum(row[j] * wi for row, wi in zip(A, weights, strict=True)) for j in range(prob.d)]
+        kappa = sum(ei + gamma * abs(zi) for ei, zi in zip(e, z, strict=True)) / abs(alpha)
         return np.array([float(g) for g in grad]), float(alpha), float(kappa)
 
 

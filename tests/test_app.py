@@ -2,18 +2,16 @@
 widgets set by key change what is computed; bad input gets a visible message."""
 
 import io
-import re
 import json
-import pickle
-from pathlib import Path
+import re
 
 import numpy as np
 import pytest
+from apptest_support import PAGES, go_to, open_page
+from plotly_data import decode
 from streamlit.testing.v1 import AppTest
 
-from apptest_support import PAGES, go_to, open_page
 from landscape.ui.state import FIELDS
-from plotly_data import decode
 
 POLES = {"problem.matrix": "nonnegative", "problem.d": "5"}
 PAGE = {name: name for name in PAGES}
@@ -203,8 +201,8 @@ def test_upload_with_mismatched_b_is_reported():
 
 
 def test_upload_over_the_size_limit_is_reported(monkeypatch):
-    import landscape.data
-    monkeypatch.setattr(landscape.data, "MAX_FILE_BYTES", 100)
+    import landscape.loading
+    monkeypatch.setattr(landscape.loading, "MAX_FILE_BYTES", 100)
     at = upload({"upload.a": ("A.npy", npy(np.zeros((20, 20)))), "upload.b": ("b.csv", b"1\n")})
     assert "files of at most" in at.error[0].value
 
@@ -257,7 +255,8 @@ def test_newton_has_one_step_control_for_the_map_and_the_table():
     assert contour_trace["type"] == "contour"  # the landscape stays under the paths
     at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == last - 1
-    assert int(at.table[0].value.iloc[0]["k"]) == min(last - 1, int(at.table[-1].value.iloc[0]["steps"]))
+    steps = int(at.table[-1].value.iloc[0]["steps"])
+    assert int(at.table[0].value.iloc[0]["k"]) == min(last - 1, steps)
     for _ in range(last + 3):
         at.button(key="newton.previous").click().run()
     assert at.slider(key="newton.step").value == 0
@@ -318,7 +317,8 @@ def test_display_toggles_redraw_without_recomputing(monkeypatch):
     at = run(PAGE["Newton"], **{"newton.methods": "newton,gd", "newton.max_iter": "20"})
     calls = []
     original = newton_view.minimize
-    monkeypatch.setattr(newton_view, "minimize", lambda *a, **k: calls.append(1) or original(*a, **k))
+    monkeypatch.setattr(newton_view, "minimize",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
     at.button(key="newton.previous").click().run()
     at.radio(key="newton.against").set_value("time").run()
     no_trouble(at)
@@ -392,7 +392,8 @@ def test_a_preset_shows_its_claim_measured_beside_its_explanation():
 def test_a_replaced_upload_is_released_and_a_link_cannot_name_one():
     """Only the session's current A and b are kept (and they go with the session); a
     link cannot point at an upload's digest (another session's file)."""
-    at = upload({"upload.a": ("A.npy", npy(np.eye(3))), "upload.b": ("b.csv", b"0.5\n0.25\n0.25\n")})
+    at = upload({"upload.a": ("A.npy", npy(np.eye(3))),
+                 "upload.b": ("b.csv", b"0.5\n0.25\n0.25\n")})
     first = at.session_state["_uploads"]
     assert len(first) == 2
     at.file_uploader(key="upload.a").upload("A2.npy", npy(2 * np.eye(3))).run()

@@ -10,15 +10,14 @@ import re
 
 import numpy as np
 import pytest
+from apptest_support import PAGES, go_to, open_page
+from plotly_data import decode
 
 import landscape as ls
 from landscape.directions import DIRECTION_KINDS
 from landscape.ui.builder import generator_arguments
 from landscape.ui.newton_view import METHOD_LABELS
 from landscape.ui.state import FIELDS
-
-from apptest_support import PAGES, go_to, open_page
-from plotly_data import decode
 
 SIZES = {"d=1": {"problem.d": "1"}, "n=1": {"problem.n": "1"},
          "n<d": {"problem.n": "3", "problem.d": "8"}}
@@ -112,7 +111,8 @@ def test_degenerate_sizes_draw_a_picture(page, size):
 
 @pytest.mark.parametrize("params, center", [
     ({}, 0.0),
-    ({"landscape.span": "1.5", "landscape.center": "custom", "landscape.custom_center": "0.5"}, 0.5),
+    ({"landscape.span": "1.5", "landscape.center": "custom",
+      "landscape.custom_center": "0.5"}, 0.5),
 ], ids=["default", "custom-centre"])
 def test_landscape_d1_is_the_loss_along_the_one_axis(params, center):
     at = open_page("Landscape", **{"problem.d": "1", **params})
@@ -167,7 +167,7 @@ def test_newton_d1_draws_each_methods_iterates_on_the_loss_curve():
     for m, p in paths.items():
         px, py = decode(p["x"]), decode(p["y"])
         assert px.size >= 2, f"{m} has no iterates"
-        for t, y in zip(px, py):  # each iterate lies on the loss: (x_k - x*, L(x_k))
+        for t, y in zip(px, py, strict=True):  # each iterate lies on the loss: (x_k - x*, L(x_k))
             assert y == pytest.approx(prob.loss(np.array([x_star + t])), rel=1e-9)
         assert ts.min() <= px.min() and px.max() <= ts.max()  # the curve covers the path
     for k in (0, ts.size // 4, ts.size // 2, ts.size - 1):
@@ -269,7 +269,8 @@ def test_custom_hessian_point_is_where_the_eigenvalues_are_taken():
     healthy(at)
     eig = np.linalg.eigvalsh(problem().hessian(np.full(D, 0.3)))
     m = metrics(at)
-    assert m["smallest eigenvalue"] == f"{eig[0]:.4g}" and m["largest eigenvalue"] == f"{eig[-1]:.4g}"
+    assert m["smallest eigenvalue"] == f"{eig[0]:.4g}"
+    assert m["largest eigenvalue"] == f"{eig[-1]:.4g}"
 
 
 def test_custom_newton_start_is_where_the_race_starts():

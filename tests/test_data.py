@@ -1,4 +1,5 @@
-"""Seeded problem generators and reading A and b from files (landscape.data)."""
+"""Seeded problem generators (landscape.data) and reading A and b from files
+(landscape.loading)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 import landscape as ls
-import landscape.data
+import landscape.loading
 
 
 def _raises(message: str):
@@ -148,18 +149,18 @@ def test_realizable_target_with_noise(noise):
 # -- generators: weights -------------------------------------------------------------------
 
 @pytest.mark.parametrize("target", ["simplex", "one_hot", "realizable"])
-@pytest.mark.parametrize("l", [1.0, 0.1])
-def test_strongly_convex_weights_make_softmax_strongly_convex(target, l, rng):
+@pytest.mark.parametrize("ell", [1.0, 0.1])
+def test_strongly_convex_weights_make_softmax_strongly_convex(target, ell, rng):
     p = ls.make_problem(40, 5, seed=11, kind="softmax", target=target, w="strongly_convex",
-                        strong_convexity=l)
+                        strong_convexity=ell)
     sigma_min = np.linalg.svd(p.A, compute_uv=False)[-1]
-    level = 6 * (1 + np.max(np.abs(p.b))) + l / sigma_min**2
+    level = 6 * (1 + np.max(np.abs(p.b))) + ell / sigma_min**2
     np.testing.assert_allclose(p.w ** 2, level, rtol=1e-12)
     points = [np.zeros(5)] + [rng.standard_normal(5) * s for s in (0.3, 1, 3, 10, 100, 1e3)]
     points.append(p.x_true if p.x_true is not None else -np.ones(5))
     for x in points:
         eig_min = np.linalg.eigvalsh(p.hessian(x))[0]
-        assert eig_min >= l * (1 - 1e-9), (x, eig_min)
+        assert eig_min >= ell * (1 - 1e-9), (x, eig_min)
 
 
 @pytest.mark.parametrize("kind,gamma", [("unified", None), ("softmax", 0.3), ("unified", 0.01)])
@@ -201,16 +202,16 @@ def test_strongly_convex_weights_need_full_column_rank(n, d, matrix):
      "received 'l2'."),
     (dict(n=5, d=3, kind="resnet"), "kind must be one of 'softmax', 'unified'; received 'resnet'."),
     (dict(n=5, d=3, gamma=3), "gamma must lie in [0, 1]; received 3."),
-    (dict(n=5, d=3, noise=-0.1), "noise must lie in [0, inf]; received -0.1."),
-    (dict(n=5, d=3, w="constant", w_value=-1.0), "w_value must lie in [0, inf]; received -1."),
-    (dict(n=5, d=3, matrix="ill_conditioned", cond=0.5), "cond must lie in [1, inf]; "
+    (dict(n=5, d=3, noise=-0.1), "noise must lie in [0, ∞); received −0.1."),
+    (dict(n=5, d=3, w="constant", w_value=-1.0), "w_value must lie in [0, ∞); received −1."),
+    (dict(n=5, d=3, matrix="ill_conditioned", cond=0.5), "cond must lie in [1, ∞); "
      "received 0.5."),
-    (dict(n=3, d=5, matrix="ill_conditioned"), "matrix='ill_conditioned' needs n >= d (full "
+    (dict(n=3, d=5, matrix="ill_conditioned"), "matrix='ill_conditioned' needs n ≥ d (full "
      "column rank); received n = 3, d = 5."),
     (dict(n=8, d=4, matrix="low_rank", rank=5), "rank must be at most 4; received 5."),
     (dict(n=8, d=4, matrix="low_rank", rank=0), "rank must be at least 1; received 0."),
     (dict(n=8, d=4, w="strongly_convex", strong_convexity=0.0),
-     "strong_convexity must lie in (0, inf]; received 0."),
+     "strong_convexity must lie in (0, ∞); received 0."),
 ])
 def test_make_problem_bad_arguments(kwargs, message):
     with _raises(message):
@@ -455,7 +456,7 @@ def test_source_of_wrong_type(source, shown):
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
     (tmp_path / "A.csv").write_text("1,2\n3,4\n")
     assert ls.load_array(tmp_path / "A.csv").shape == (2, 2)
-    monkeypatch.setattr(landscape.data, "MAX_FILE_BYTES", 4)
+    monkeypatch.setattr(landscape.loading, "MAX_FILE_BYTES", 4)
     with _raises(f"file '{tmp_path / 'A.csv'}' is 0 MB; files of at most 0 MB are read."):
         ls.load_array(tmp_path / "A.csv")
     with _raises("file 'A.csv' is 0 MB; files of at most 0 MB are read."):

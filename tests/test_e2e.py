@@ -1,11 +1,11 @@
 """The app in a real browser: Debian's Chromium driven by Playwright against
 ``streamlit run`` on 127.0.0.1. Screenshots land in artifacts/screenshots/."""
 
+import json
 from pathlib import Path
 
 import pytest
-
-from browser_support import ROOT, SHOTS, browser, requires_chromium, server  # noqa: F401 - fixtures
+from browser_support import ROOT, SHOTS, requires_chromium
 
 PAGES = ["", *(p.stem.split("_", 1)[1] for p in sorted((ROOT / "pages").glob("*.py")))]
 
@@ -35,11 +35,11 @@ const look = () => {
   const now = performance.now();
   if (!window.__seen.chart && [...document.querySelectorAll('.js-plotly-plot')].some(
       (el) => el._fullLayout && el.getBoundingClientRect().height > 0)) window.__seen.chart = now;
-  if (!window.__seen.sidebar && document.querySelector('%s')) window.__seen.sidebar = now;
+  if (!window.__seen.sidebar && document.querySelector(SIDEBAR)) window.__seen.sidebar = now;
   requestAnimationFrame(look);
 };
 requestAnimationFrame(look);
-""" % SIDEBAR_BUILT
+""".replace("SIDEBAR", json.dumps(SIDEBAR_BUILT))
 
 
 def test_the_sidebar_never_comes_before_the_first_chart_then_the_whole_page(server, browser):
@@ -97,7 +97,8 @@ def test_slider_redraws_the_landscape(server, browser):
     thumb.press("ArrowLeft")  # resolution 101 -> 51
     tab.wait_for_function(
         "() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {"
-        "  for (const t of (el._fullData || [])) { if (t.type === 'contour') return t.z.length === 51; } }"
+        "  for (const t of (el._fullData || [])) {"
+        "    if (t.type === 'contour') return t.z.length === 51; } }"
         "  return false; }", timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
@@ -130,7 +131,8 @@ def test_newton_play_moves_map_table_and_url_together(server, browser):
     tab.wait_for_function(f"() => document.querySelector(\"{thumb}\")?.innerText.trim() === '6'"
                           " && location.search.includes('newton.step=6')", timeout=30_000)
     tab.get_by_role("button", name="▶ play").wait_for(timeout=10_000)  # stopped at the end
-    types = tab.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.type)")
+    types = tab.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.type)")
     assert types[0] == "contour", types  # the landscape stays under the paths
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
@@ -161,7 +163,8 @@ def test_a_click_on_the_newton_map_starts_the_race_there(server, browser):
     assert [float(v) for v in field.input_value().split(",")] == start  # the widget says it
     # the race was run again from there: exact Newton's first point has moved
     tab.wait_for_function(
-        "(before) => { const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');"
+        "(before) => {"
+        " const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');"
         " const t = el && el._fullData.find(t => (t.name || '').startsWith('exact Newton'));"
         " return t && (t.x[0] !== before[0] || t.y[0] !== before[1]); }", arg=first, timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
@@ -177,7 +180,8 @@ def _click_map(tab, key: str, fx: float, fy: float) -> tuple[float, float]:
     x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
     where = tab.evaluate(
         "([key, fx, fy]) => { const L = document.querySelector(`.st-key-${key} .js-plotly-plot`)"
-        "._fullLayout; return [L.xaxis.p2l(fx * L.xaxis._length), L.yaxis.p2l(fy * L.yaxis._length)]; }",
+        "._fullLayout;"
+        " return [L.xaxis.p2l(fx * L.xaxis._length), L.yaxis.p2l(fy * L.yaxis._length)]; }",
         [key, fx, fy])
     tab.mouse.click(x, y)
     return where
@@ -209,7 +213,8 @@ def test_a_click_on_the_landscape_map_starts_the_paths_or_centres_the_plane(serv
     field.wait_for(timeout=30_000)
     assert [float(v) for v in field.input_value().split(",")] == start  # the widget says it
     tab.wait_for_function(  # the paths are drawn from there
-        "(s) => { const el = document.querySelector('.st-key-chart-landscape-contour .js-plotly-plot');"
+        "(s) => {"
+        " const el = document.querySelector('.st-key-chart-landscape-contour .js-plotly-plot');"
         " const t = el && el._fullData.find(t => (t.name || '').startsWith('exact Newton'));"
         " return t && Math.abs(t.x[0] - s[0]) < 1e-4 && Math.abs(t.y[0] - s[1]) < 1e-4; }",
         arg=start, timeout=30_000)
@@ -248,8 +253,9 @@ def test_presentation_mode_puts_the_chart_above_the_fold_of_a_projector(server, 
     for button in ("previous", "next"):  # the slide buttons show their arrows, not "..."
         box = tab.locator(f".st-key-present-{button} button").first.bounding_box()
         assert box["width"] >= 48, box
-    ticks = tab.evaluate("() => Math.min(...[...document.querySelectorAll('.js-plotly-plot .xtick text')]"
-                         ".map(t => parseFloat(getComputedStyle(t).fontSize)))")
+    ticks = tab.evaluate(
+        "() => Math.min(...[...document.querySelectorAll('.js-plotly-plot .xtick text')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize)))")
     assert ticks >= 16, ticks  # tick labels readable from the back of the room
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.screenshot(path=str(SHOTS / f"present-{page}-{width}.png"))
@@ -265,16 +271,16 @@ def test_arrow_keys_turn_the_slides_in_presentation_mode(server, browser):
     tab.mouse.click(640, 120)  # focus the page (the title), not a widget
     tab.keyboard.press("ArrowRight")
     tab.wait_for_function(
-        "(first) => { const el = document.querySelector('%s');"
-        " return el && el.closest('label').innerText !== first; }" % checked, arg=first,
+        "([first, checked]) => { const el = document.querySelector(checked);"
+        " return el && el.closest('label').innerText !== first; }", arg=[first, checked],
         timeout=30_000)
-    tab.wait_for_function("() => document.querySelector('.js-plotly-plot') &&"
-                          " document.querySelector('.js-plotly-plot')._fullData[0].type === 'surface'",
+    tab.wait_for_function("() => document.querySelector('.js-plotly-plot') && document"
+                          ".querySelector('.js-plotly-plot')._fullData[0].type === 'surface'",
                           timeout=30_000)  # the second chart, the 3-D surface, is drawn
     tab.keyboard.press("ArrowLeft")
     tab.wait_for_function(
-        "(first) => { const el = document.querySelector('%s');"
-        " return el && el.closest('label').innerText === first; }" % checked, arg=first,
+        "([first, checked]) => { const el = document.querySelector(checked);"
+        " return el && el.closest('label').innerText === first; }", arg=[first, checked],
         timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()

@@ -19,10 +19,8 @@ import random
 import time
 from urllib.parse import urlsplit
 
-import pytest
-
 import browser_support as bs
-from browser_support import browser, server  # noqa: F401 - fixtures
+import pytest
 
 pytestmark = [pytest.mark.e2e, bs.requires_chromium]
 
@@ -75,13 +73,15 @@ def small_presets() -> list[str]:
 
 
 def typed_text(value) -> str:
-    return value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return value
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class Walk:
     """One browser tab walking through the app; ``log`` says what each step did."""
 
-    def __init__(self, browser, base: str, rng: random.Random):  # noqa: F811
+    def __init__(self, browser, base: str, rng: random.Random):
         self.browser, self.base, self.rng = browser, base, rng
         self.context = self.page = None
         self.log: list[str] = []
@@ -168,7 +168,8 @@ class Walk:
     def fresh_context(self):
         before, url = self.settings(), self.url()
         self.open(url)
-        return f"open {url} in a fresh context", self.same_view(before, url, "opening the link"), "fresh"
+        return (f"open {url} in a fresh context", self.same_view(before, url, "opening the link"),
+                "fresh")
 
     def same_view(self, before: dict, url: str, what: str):
         def check():
@@ -282,7 +283,8 @@ class Walk:
             else:
                 ok = now > old if up else now < old
                 wanted = f"{'more' if up else 'less'} than {old!r}"
-            wrong = f"after the change of {name}, the URL stands for {name} = {now!r}, wanted {wanted}"
+            wrong = (f"after the change of {name}, the URL stands for {name} = {now!r}, "
+                     f"wanted {wanted}")
             return [] if ok else [wrong]
         return check
 
@@ -351,7 +353,7 @@ def kept(before: dict, after: dict, which, what: str) -> list[str]:
             for n in before if which(n) and n not in DERIVED and before[n] != after[n]]
 
 
-def test_random_walk_keeps_widgets_url_and_summary_in_step(server, browser):  # noqa: F811
+def test_random_walk_keeps_widgets_url_and_summary_in_step(server, browser):
     rng = random.Random(SEED)
     for old in bs.SHOTS.glob("walk-*.png"):
         old.unlink()
@@ -399,7 +401,7 @@ def test_random_walk_keeps_widgets_url_and_summary_in_step(server, browser):  # 
           + "\n  ".join(walk.log))
 
 
-def test_a_link_after_a_preset_and_a_default_value_reproduces_the_view(server, browser):  # noqa: F811
+def test_a_link_after_a_preset_and_a_default_value_reproduces_the_view(server, browser):
     """Found by the walk: after a preset, setting a value back to its default must
     still give a link that reproduces the view (reloading it shows the same)."""
     context = browser.new_context(viewport=bs.VIEWPORT)
@@ -436,7 +438,7 @@ def test_a_link_after_a_preset_and_a_default_value_reproduces_the_view(server, b
 TABS_AFTER_RESTART = 3
 
 
-def test_a_change_after_a_server_restart_takes_effect(browser):  # noqa: F811
+def test_a_change_after_a_server_restart_takes_effect(browser):
     """Tabs open on a page; the server is killed and started again on the same port;
     once each tab has reconnected, one change (n to 60) must take effect: the widget,
     the URL and the summary line all say 60."""

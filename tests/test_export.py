@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def problem_spec():
     import landscape.ui.builder  # noqa: F401  (registers the problem.* fields)
-    return tuple(sorted((k, f.default) for k, f in state.FIELDS.items() if k.startswith("problem.")))
+    return tuple(sorted((k, f.default) for k, f in state.FIELDS.items()
+                        if k.startswith("problem.")))
 
 
 @pytest.fixture(scope="module")
@@ -131,9 +132,10 @@ def test_newton_script_reruns_the_same_paths(problem_spec, tmp_path, monkeypatch
     from landscape.ui.builder import problem_from_spec
     prob = problem_from_spec.__wrapped__(problem_spec)
     x0 = np.zeros(prob.d)
-    runs = [ls.minimize(prob, x0, "newton"), ls.minimize(prob, x0, "approx_newton", eps=0.3, seed=4)]
+    runs = [ls.minimize(prob, x0, "newton"),
+            ls.minimize(prob, x0, "approx_newton", eps=0.3, seed=4)]
     ns = run_script(exports.newton_script(problem_spec, x0, runs), tmp_path, monkeypatch)
-    for mine, theirs in zip(runs, ns["runs"]):
+    for mine, theirs in zip(runs, ns["runs"], strict=True):
         np.testing.assert_array_equal(mine.xs, theirs.xs)
 
 

@@ -31,11 +31,11 @@ def test_two_panels_one_line_per_run(runs):
     errors = [t for t in fig.data if t.xaxis == "x"]
     grads = [t for t in fig.data if t.xaxis == "x2"]
     assert len(errors) == len(grads) == len(trajs)
-    for trace, traj, conv in zip(errors, trajs, convs):
+    for trace, traj, conv in zip(errors, trajs, convs, strict=True):
         np.testing.assert_array_equal(trace.x, np.arange(traj.n_iter + 1))
         expected = np.where(conv.error_hessian > 0, conv.error_hessian, np.nan)
         np.testing.assert_array_equal(trace.y, expected)
-    for trace, traj in zip(grads, trajs):
+    for trace, traj in zip(grads, trajs, strict=True):
         np.testing.assert_array_equal(trace.y, traj.grad_norm)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
     assert fig.layout.xaxis.title.text == "iteration k"
@@ -60,7 +60,7 @@ def test_legend_names_each_run_once(runs):
 def test_against_time_uses_elapsed_seconds(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs, convs, against="time", error="euclidean")
-    for trace, traj in zip([t for t in fig.data if t.xaxis == "x"], trajs):
+    for trace, traj in zip([t for t in fig.data if t.xaxis == "x"], trajs, strict=True):
         np.testing.assert_array_equal(trace.x, traj.elapsed)
     assert fig.layout.xaxis.title.text == "time (s)"
     assert "‖<sub>2</sub>" in fig.layout.annotations[0].text
@@ -91,7 +91,8 @@ def test_a_missing_diagnostic_leaves_only_that_error_line_out(runs):
     trajs, convs = runs
     fig = convergence_figure(trajs[:2], [convs[0], None])
     assert len(fig.data) == 3
-    assert [t.name for t in fig.data if t.showlegend] == ["exact Newton", "approximate Newton (ε = 0.3)"]
+    assert [t.name for t in fig.data if t.showlegend] == ["exact Newton",
+                                                          "approximate Newton (ε = 0.3)"]
 
 
 def test_exact_zeros_become_gaps(runs):

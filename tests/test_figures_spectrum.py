@@ -13,11 +13,11 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotly_data import label_value
 
 import landscape as ls
 from landscape import spectral
 from landscape.figures import spectrum as figures
-from plotly_data import label_value
 
 COLOURS = figures.COLOURS
 
@@ -412,7 +412,7 @@ def test_one_colour_per_meaning_across_the_page(page):
                 continue  # stems and the band's hidden lower edge
             colours = _trace_colour(trace)
             if trace.type == "bar" and not isinstance(colours, str):  # the rank-two part
-                for value, colour in zip(trace.customdata, colours):
+                for value, colour in zip(trace.customdata, colours, strict=True):
                     sign = "negative" if value < 0 else "positive" if value > 0 else "zero"
                     meanings.setdefault(_rgb(colour), set()).add(sign)
                 continue

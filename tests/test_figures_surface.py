@@ -1,16 +1,15 @@
 """Surface figure builders draw what the Surface holds, with the right traces."""
 
 import json
-
 import re
 
 import numpy as np
 import plotly.io as pio
 import pytest
+from plotly_data import decode, label_value, traces
 
 import landscape as ls
 from landscape.figures import surface as figs
-from plotly_data import decode, label_value, traces
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +80,19 @@ def test_the_pole_set_is_drawn_where_alpha_vanishes_not_on_cell_steps(poles):
     assert np.array_equal(np.sign(field), surf.alpha_sign) and np.all(np.isfinite(field))
     h = surf.alphas[1] - surf.alphas[0]
     errors = []
+
+    def sign(a, beta):
+        return prob.evaluate(center + a * dirs.u + beta * dirs.v).alpha_sign
+
     for j in range(0, surf.betas.size, 5):
         for i in np.flatnonzero(surf.alpha_sign[j, 1:] * surf.alpha_sign[j, :-1] < 0)[:1]:
             f0, f1 = field[j, i], field[j, i + 1]
             drawn = surf.alphas[i] + h * f0 / (f0 - f1)
-            sign = lambda a: prob.evaluate(center + a * dirs.u + surf.betas[j] * dirs.v).alpha_sign
             lo, hi = surf.alphas[i], surf.alphas[i + 1]
             for _ in range(50):
                 mid = 0.5 * (lo + hi)
-                lo, hi = (mid, hi) if sign(mid) == sign(lo) else (lo, mid)
+                same = sign(mid, surf.betas[j]) == sign(lo, surf.betas[j])
+                lo, hi = (mid, hi) if same else (lo, mid)
             errors.append(abs(drawn - 0.5 * (lo + hi)) / h)
     assert errors and max(errors) < 0.1, errors
 
@@ -195,7 +198,7 @@ def test_morph_has_one_frame_per_gamma_with_the_same_traces(poles):
     assert [f.name for f in fig.frames] == ["0", "0.5", "1"]
     assert {len(f.data) for f in fig.frames} == {3}
     # each frame on its own colour range: the frame with poles does not flatten the others
-    for frame, surf in zip(fig.frames, surfs):
+    for frame, surf in zip(fig.frames, surfs, strict=True):
         assert (frame.data[0].zmin, frame.data[0].zmax) == (surf.display_min, surf.display_max)
     assert len({f.data[0].zmax for f in fig.frames}) == 3
     assert len(fig.layout.sliders[0].steps) == 3

@@ -138,7 +138,8 @@ def test_the_readme_names_stay_public():
 
 @pytest.mark.parametrize("value,digits,text", [
     (0.05, 4, "0.05"), (-3.2, 4, "−3.2"), (8.419e-5, 4, "8.419×10⁻⁵"), (1e-20, 4, "10⁻²⁰"),
-    (-2.5e300, 2, "−2.5×10³⁰⁰"), (-1e20, 3, "−10²⁰"), (123456.0, 3, "1.23×10⁵"), (float("inf"), 4, "∞"),
+    (-2.5e300, 2, "−2.5×10³⁰⁰"), (-1e20, 3, "−10²⁰"), (123456.0, 3, "1.23×10⁵"),
+    (float("inf"), 4, "∞"),
     (float("-inf"), 4, "−∞"), (float("nan"), 4, "NaN"), (0.0, 4, "0")])
 def test_number_text(value, digits, text):
     assert number(value, digits) == text

@@ -1,8 +1,9 @@
 """Derivatives and stable evaluation of the losses (MATH.md 1-6, 9).
 
-Three ways, as DESIGN.md asks: values known by hand, central finite differences
+Three ways, as the README promises ("tested against finite differences, complex steps
+and an independent n x n route"): values known by hand, central finite differences
 (coordinate and random directions), and independent routes (the dense n x n route of
-``landscape.reference``, complex steps, Hessian parts, Hessian-vector products).
+``tests/reference.py``, complex steps, Hessian parts, Hessian-vector products).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import warnings
 
 import numpy as np
 import pytest
+import reference
 from hypothesis import given
 from hypothesis import strategies as st
 
 import landscape as ls
-import reference
 
 KIND_GAMMAS = [
     ("softmax", None), ("unified", None),

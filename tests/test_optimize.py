@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -14,16 +15,16 @@ import pytest
 import landscape as ls
 from landscape.optimize import (
     METHODS,
-    BasinCondition,
     Convergence,
     Status,
     Trajectory,
     _linesearch,
-    basin_condition,
     convergence_rate,
     diagnose,
     minimize,
 )
+from landscape.spectral import BasinCondition, basin_condition
+from landscape.text import number
 
 
 def _raises(message: str):
@@ -82,7 +83,7 @@ def test_newton_converges_quadratically(fixture, request):
     conv = diagnose(prob, traj)
     e = conv.error
     # errors roughly square: e_{k+1} <= C e_k^2 over the last steps above rounding
-    tail = [(a, b) for a, b in zip(e[:-1], e[1:]) if 1e-9 < a < 0.1]
+    tail = [(a, b) for a, b in pairwise(e) if 1e-9 < a < 0.1]
     assert len(tail) >= 2
     for a, b in tail:
         assert b <= 5.0 * a * a, (a, b)
@@ -96,7 +97,7 @@ def test_approx_newton_is_linear_with_rate_tracking_eps(sampled, sampled_star):
         runs = [minimize(sampled, x0, "approx_newton", eps=eps, seed=s, tol=1e-12)
                 for s in (0, 1)]
         convs = [diagnose(sampled, t, sampled_star) for t in runs]
-        for t, c in zip(runs, convs):
+        for t, c in zip(runs, convs, strict=True):
             assert t.status is Status.CONVERGED
             assert 0.6 <= c.hessian.order <= 1.4  # linear, not quadratic
             assert np.all(c.hessian.ratios[1:] < 2 * eps)  # contraction within the guarantee
@@ -245,7 +246,7 @@ def test_indefinite_hessian_gets_a_recorded_shift():
 
 def _segments_stay_positive(prob, xs, points=301):
     s = np.linspace(0.0, 1.0, points)[:, None]
-    for a, b in zip(xs[:-1], xs[1:]):
+    for a, b in pairwise(xs):
         batch = prob.evaluate_batch(a + s * (b - a))
         if not (np.all(batch.alpha_sign > 0) and not np.any(batch.near_pole)):
             return False
@@ -492,9 +493,9 @@ def test_unknown_method(unified):
         minimize(unified, np.zeros(unified.d), "Newton")
 
 
-@pytest.mark.parametrize("tol,shown", [(0, "0"), (-1e-3, "-0.001")])
+@pytest.mark.parametrize("tol,shown", [(0, "0"), (-1e-3, "−0.001")])
 def test_tol_must_be_positive(unified, tol, shown):
-    with _raises(f"tol must lie in (0, inf]; received {shown}."):
+    with _raises(f"tol must lie in (0, ∞); received {shown}."):
         minimize(unified, np.zeros(unified.d), tol=tol)
 
 
@@ -515,7 +516,7 @@ def test_max_iter_must_be_positive(unified, max_iter, message):
 
 @pytest.mark.parametrize("eps", [0, 1, 1.5, -0.1])
 def test_eps_must_lie_in_the_open_unit_interval(unified, eps):
-    with _raises(f"eps must lie in (0, 1); received {eps:g}."):
+    with _raises(f"eps must lie in (0, 1); received {number(eps, 6)}."):
         minimize(unified, np.zeros(unified.d), "approx_newton", eps=eps)
 
 

@@ -11,6 +11,8 @@ lands beyond the pole set. The oracle used to answer there with a constant wall
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import scipy.optimize as so
@@ -73,7 +75,7 @@ def test_peers_descend_on_the_pole_presets_to_newtons_minimiser(preset, method):
     assert traj.loss[-1] <= reference.loss[-1] * (1 + 1e-12), traj.message
     np.testing.assert_allclose(traj.x, reference.x, atol=1e-5 * np.abs(reference.x).max())
     assert np.all(traj.alpha_sign == 1)
-    assert not any(_touches_pole(prob, a, b) for a, b in zip(traj.xs[:-1], traj.xs[1:]))
+    assert not any(_touches_pole(prob, a, b) for a, b in pairwise(traj.xs))
     assert np.all(np.diff(traj.loss) <= 0)
 
 
@@ -109,7 +111,7 @@ def test_lbfgs_reaches_newtons_loss_on_random_pole_problems():
         reference = minimize(prob, x0, "newton", tol=1e-8)
         traj = minimize(prob, x0, "lbfgs", tol=1e-8)
         assert np.all(traj.alpha_sign == 1)
-        assert not any(_touches_pole(prob, a, b) for a, b in zip(traj.xs[:-1], traj.xs[1:]))
+        assert not any(_touches_pole(prob, a, b) for a, b in pairwise(traj.xs))
         reached += traj.loss[-1] <= reference.loss[-1] + 1e-9 * abs(reference.loss[-1])
     assert reached == 12
 

@@ -9,8 +9,8 @@ import landscape as ls
 import landscape.ui.chrome  # noqa: F401  (registers every page's settings)
 from landscape.spectral import spectrum
 from landscape.ui import compare_view, hessian_view, landscape_view, newton_view, presets, state
-from landscape.ui.claims import turn_backs
 from landscape.ui.builder import problem_from_spec
+from landscape.ui.claims import turn_backs
 
 
 def settings(name: str, **changes) -> dict:
@@ -59,7 +59,8 @@ def test_ill_conditioned__a_narrow_valley_that_gradient_descent_zig_zags_across(
 def test_exact_vs_approximate_newton__few_rows_and_linear_against_quadratic():
     values = settings("exact_vs_approximate_newton")
     race = race_of(values)
-    runs = dict(zip((r.method for r in race.runs), zip(race.runs, race.diagnostics)))
+    runs = {run.method: (run, diag)
+            for run, diag in zip(race.runs, race.diagnostics, strict=True)}
     approx, approx_diag = runs["approx_newton"]
     exact, exact_diag = runs["newton"]
     assert approx.success and exact.success

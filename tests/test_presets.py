@@ -2,13 +2,11 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from apptest_support import PAGES, ROOT, open_page
 from landscape.ui.presets import LABEL_MAX
+from streamlit.testing.v1 import AppTest
 
 PRESETS = sorted(p.stem for p in (ROOT / "assets" / "presets").glob("*.json"))
 

@@ -1,5 +1,5 @@
 """Bad input to Problem and its methods: every ValueError names the parameter, the rule
-and what was received (DESIGN.md, "Numerics rules"). Also the stored state."""
+and what was received (README, "The library"). Also the stored state."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_A_ragged_list_names_A():
 
 @pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0)])
 def test_A_without_rows_or_columns(shape):
-    with _raises("A must have at least one row and one column (n >= 1 and d >= 1); "
+    with _raises("A must have at least one row and one column (n ≥ 1 and d ≥ 1); "
                  f"received shape {shape}."):
         ls.Problem(np.zeros(shape), np.zeros(shape[0]))
 
@@ -66,7 +66,8 @@ def test_A_counts_every_bad_entry():
     A[0, 1] = np.nan
     A[2, 0] = np.nan
     A[1, 1] = np.inf
-    with _raises("A must be finite; received 2 NaN and 1 infinite entries (first at index (0, 1))."):
+    with _raises("A must be finite; received 2 NaN and 1 infinite entries "
+                 "(first at index (0, 1))."):
         ls.Problem(A, np.ones(3))
 
 
@@ -132,21 +133,21 @@ def test_b_complex_object_string():
 
 # -- w ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("w,shown", [(-0.1, "-0.1"), (-1, "-1"), (np.float64(-2.5), "-2.5")])
+@pytest.mark.parametrize("w,shown", [(-0.1, "−0.1"), (-1, "−1"), (np.float64(-2.5), "−2.5")])
 def test_negative_scalar_weight(w, shown):
-    with _raises(f"w must lie in [0, inf]; received {shown}."):
+    with _raises(f"w must lie in [0, ∞); received {shown}."):
         ls.Problem(np.ones((3, 2)), np.ones(3), w=w)
 
 
 def test_negative_vector_weights():
-    with _raises("w must be non-negative (weights enter as w o w); received 2 negative "
-                 "entries (first w[1] = -0.5)."):
+    with _raises("w must be non-negative (weights enter as w ∘ w); received 2 negative "
+                 "entries (first w[1] = −0.5)."):
         ls.Problem(np.ones((4, 2)), np.ones(4), w=[0.1, -0.5, 0.2, -3.0])
 
 
 @pytest.mark.parametrize("w,message", [
-    (np.nan, "w must be finite; received nan."),
-    (np.inf, "w must be finite; received inf."),
+    (np.nan, "w must be finite; received NaN."),
+    (np.inf, "w must be finite; received ∞."),
     (np.array([0.1, np.nan, 0.2]), "w must be finite; received 1 NaN and 0 infinite entries "
                                    "(first at index 1)."),
     (np.array([np.inf, 0.1, 0.2]), "w must be finite; received 0 NaN and 1 infinite entries "
@@ -176,7 +177,7 @@ def test_weights_forms():
 
 # -- gamma and kind ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("gamma,shown", [(-0.1, "-0.1"), (1.5, "1.5"), (2, "2")])
+@pytest.mark.parametrize("gamma,shown", [(-0.1, "−0.1"), (1.5, "1.5"), (2, "2")])
 def test_gamma_outside_unit_interval(gamma, shown):
     with _raises(f"gamma must lie in [0, 1]; received {shown}."):
         ls.Problem(np.ones((3, 2)), np.ones(3), gamma=gamma)
@@ -187,8 +188,8 @@ def test_gamma_outside_unit_interval(gamma, shown):
     (True, "gamma must be a real number; received True."),
     (0.5j, "gamma must be a real number; received 0.5j."),
     ([0.5], "gamma must be a real number; received [0.5]."),
-    (np.nan, "gamma must be finite; received nan."),
-    (np.inf, "gamma must be finite; received inf."),
+    (np.nan, "gamma must be finite; received NaN."),
+    (np.inf, "gamma must be finite; received ∞."),
 ])
 def test_gamma_non_numeric(gamma, message):
     with _raises(message):
@@ -280,7 +281,8 @@ def test_X_of_batches(prob, method):
         f(np.zeros(3))
     X = np.zeros((4, 3))
     X[2, 1] = np.inf
-    with _raises("X must be finite; received 0 NaN and 1 infinite entries (first at index (2, 1))."):
+    with _raises("X must be finite; received 0 NaN and 1 infinite entries "
+                 "(first at index (2, 1))."):
         f(X)
     with _raises("X must be real; received a complex array"):
         f(np.zeros((2, 3), dtype=complex))
@@ -294,7 +296,7 @@ def test_make_problem_beyond_the_cap_is_refused_fast():
     tracemalloc.start()
     try:
         start = time.perf_counter()
-        with _raises(f"n * d must be at most {ls.MAX_ENTRIES:.0e} (A would take 8.0 GB and "
+        with _raises("n × d must be at most 10⁸ (A would take 8.0 GB and "
                      "the Hessian assembly as much again); received n = 1000000, d = 1000."):
             ls.make_problem(10**6, 10**3)
         elapsed = time.perf_counter() - start
@@ -307,20 +309,21 @@ def test_make_problem_beyond_the_cap_is_refused_fast():
 
 def test_problem_beyond_the_cap_is_refused(monkeypatch):
     monkeypatch.setattr(landscape.validation, "MAX_ENTRIES", 100)
-    with _raises("n * d must be at most 1e+02 (A would take 0.0 GB and the Hessian assembly "
+    with _raises("n × d must be at most 100 (A would take 0.0 GB and the Hessian assembly "
                  "as much again); received n = 11, d = 10."):
         ls.Problem(np.ones((11, 10)), np.ones(11))
     assert ls.Problem(np.ones((10, 10)), np.ones(10)).n == 10  # at the cap: accepted
 
 
 def test_problem_beyond_the_cap_is_refused_before_allocating(monkeypatch):
-    """DESIGN.md: sizes beyond the limit are refused up front, not after building A.
+    """Sizes beyond the limit are refused up front, not after building A (README, "The
+    library": "Sizes are capped up front").
     A broadcast (virtual) A of 16 MB must be refused without materialising it."""
     monkeypatch.setattr(landscape.validation, "MAX_ENTRIES", 10**4)
     A = np.broadcast_to(1.0, (2000, 1000))
     tracemalloc.start()
     try:
-        with pytest.raises(ValueError, match=r"^n \* d must be at most"):
+        with pytest.raises(ValueError, match=r"^n × d must be at most"):
             ls.Problem(A, np.zeros(2000))
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -329,9 +332,9 @@ def test_problem_beyond_the_cap_is_refused_before_allocating(monkeypatch):
 
 
 def test_hessian_refuses_large_d(monkeypatch, prob):
-    monkeypatch.setattr(landscape.problem, "MAX_DENSE_D", 2)
+    monkeypatch.setattr(landscape.problem, "MAX_HESSIAN_D", 2)
     x = np.zeros(3)
-    with _raises("d must be at most 2 to form the dense Hessian (3^2 entries would not fit); "
+    with _raises("d must be at most 2 to form the dense Hessian (3² entries would not fit); "
                  "received d = 3. Use hvp, hessian_operator or hessian_parts instead."):
         prob.hessian(x)
     # the matrix-free routes still work
@@ -341,7 +344,7 @@ def test_hessian_refuses_large_d(monkeypatch, prob):
 
 def test_derivatives_refuses_large_d_like_hessian(monkeypatch, prob):
     """derivatives() returns the same dense (d, d) Hessian, so it obeys the same limit."""
-    monkeypatch.setattr(landscape.problem, "MAX_DENSE_D", 2)
+    monkeypatch.setattr(landscape.problem, "MAX_HESSIAN_D", 2)
     with pytest.raises(ValueError, match="^d must be at most 2 to form the dense Hessian"):
         prob.derivatives(np.zeros(3))
 

@@ -12,12 +12,12 @@ import re
 
 import numpy as np
 import pytest
+import reference
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
 import landscape as ls
-import reference
 from landscape import linalg, spectral
 from landscape.spectral import HessianContext
 
@@ -438,7 +438,7 @@ def test_b_range_by_lanczos_matches_dense(monkeypatch):
     B = reference.dense_b_matrix(prob.A @ x, prob.b, prob.gamma)
     reference_values = np.linalg.eigvalsh(0.5 * (B + B.T))
     np.testing.assert_allclose(dense, reference_values[[0, -1]], rtol=1e-10)
-    monkeypatch.setattr("landscape.spectral.theory.DENSE_B_MAX_N", 50)
+    monkeypatch.setattr("landscape.spectral.context.DENSE_B_MAX_N", 50)
     np.testing.assert_allclose(HessianContext(prob, x).b_range[:2], dense, rtol=0,
                                atol=1e-9 * np.abs(reference_values).max())
 
@@ -478,7 +478,7 @@ def test_unregularised_problem_does_not_meet_the_condition():
 def test_the_checks_share_one_context(monkeypatch):
     """theory_checks computes A's singular values, B's extremes and K(x) once for all
     five checks (they used to be recomputed, or passed around in private pairs)."""
-    from landscape.spectral import theory
+    from landscape.spectral import context as context_module
     calls = []
 
     def counted(name, function):
@@ -487,9 +487,10 @@ def test_the_checks_share_one_context(monkeypatch):
             return function(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(theory, "singular_value_range",
-                        counted("svd", theory.singular_value_range))
-    monkeypatch.setattr(theory, "eigenvalue_range", counted("B", theory.eigenvalue_range))
+    monkeypatch.setattr(context_module, "singular_value_range",
+                        counted("svd", context_module.singular_value_range))
+    monkeypatch.setattr(context_module, "eigenvalue_range",
+                        counted("B", context_module.eigenvalue_range))
     prob, x = _instance("softmax", None, 0.1, seed=2)
     checks = spectral.theory_checks(prob, x, n_pairs=2)
     assert sorted(calls) == ["B", "svd"]
@@ -542,7 +543,7 @@ def test_lipschitz_estimate_below_the_softmax_bound_and_reproducible(monkeypatch
     slope = np.linalg.norm(prob.hessian(x + h * v) - prob.hessian(x), 2) / np.linalg.norm(h * v)
     assert slope < 3 * check.estimate
     # the Lanczos route for ||H(y) - H(y')|| gives the same numbers
-    monkeypatch.setattr("landscape.spectral.theory.DENSE_DIFFERENCE_MAX_D", 2)
+    monkeypatch.setattr("landscape.spectral.lipschitz.DENSE_DIFFERENCE_MAX_D", 2)
     lanczos = spectral.lipschitz_check(HessianContext(prob, x), n_pairs=12, seed=5)
     np.testing.assert_allclose(lanczos.ratios, check.ratios, rtol=1e-6)
 
@@ -563,7 +564,7 @@ def test_trajectory_spectrum_dense_and_lanczos(monkeypatch):
     xs = np.vstack([x * t for t in np.linspace(0, 1, 4)])
     path = spectral.trajectory_spectrum(prob, xs)
     assert path.method == "dense" and path.eigenvalues.shape == (4, 12)
-    for row, point in zip(path.eigenvalues, xs):
+    for row, point in zip(path.eigenvalues, xs, strict=True):
         np.testing.assert_allclose(row, np.linalg.eigvalsh(prob.hessian(point)), rtol=1e-12,
                                    atol=1e-14)
     np.testing.assert_array_equal(path.smallest, path.eigenvalues[:, 0])
@@ -631,19 +632,19 @@ def test_bad_points_and_options():
         spectral.spectrum(prob, x, 4, method="lanczos")
     with _raises("prob must be a landscape.Problem; received an array of shape (3, 3)"):
         spectral.spectrum(np.eye(3), x)
-    with _raises("tol must lie in [0, inf]; received -1."):
+    with _raises("tol must lie in [0, ∞); received −1."):
         spectral.spectrum(prob, x, tol=-1.0)
     with _raises("n_probes must be at least 2 for a standard error; received 1."):
         spectral.hutchinson_trace(prob, x, n_probes=1)
-    with _raises("bandwidth must lie in (0, inf]; received 0."):
+    with _raises("bandwidth must lie in (0, ∞); received 0."):
         spectral.spectral_density(prob, x, bandwidth=0.0)
     with _raises("n_steps must be at least 1; received 0."):
         spectral.spectral_density(prob, x, n_steps=0)
     with _raises("exact must be True, False or None; received 'yes'."):
         spectral.spectral_density(prob, x, exact="yes")
-    with _raises("strong_convexity must lie in (0, inf]; received 0."):
+    with _raises("strong_convexity must lie in (0, ∞); received 0."):
         spectral.theory_checks(prob, x, strong_convexity=0.0)
-    with _raises("radius must lie in (0, inf]; received -1."):
+    with _raises("radius must lie in (0, ∞); received −1."):
         spectral.theory_checks(prob, x, radius=-1.0)
     with _raises("n_pairs must be at least 1; received 0."):
         spectral.theory_checks(prob, x, n_pairs=0)

@@ -190,7 +190,7 @@ def test_a_point_whose_gradient_overflows_is_non_finite(monkeypatch):
     prob = ls.make_problem(60, 3, seed=0, kind="softmax", w="constant", w_value=0.5)
     real = _descent.evaluate
     monkeypatch.setattr(_descent, "evaluate",
-                        lambda *a, **k: real(*a, **k) if k.get("sf") is None else None)
+                        lambda *a, **k: real(*a, **k) if k.get("scale_free") is None else None)
     traj = _loop(prob, lambda point: _descent.Direction(-point.grad))
     assert traj.status is Status.NON_FINITE and traj.n_iter == 0
     assert traj.message.startswith("step 1: the gradient overflows at the new point")

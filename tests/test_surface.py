@@ -434,7 +434,7 @@ def test_hessian_directions_are_the_extreme_eigenvectors(smooth_problem, kind, r
     want = {"hessian_top": (lam[-1], lam[-2]), "hessian_bottom": (lam[0], lam[1]),
             "hessian_extremes": (lam[-1], lam[0])}[kind]
     scale = np.abs(lam).max()
-    for vec, value in zip((dirs.u, dirs.v), want):
+    for vec, value in zip((dirs.u, dirs.v), want, strict=True):
         np.testing.assert_allclose(H @ vec, value * vec, atol=1e-9 * scale)
         assert vec @ H @ vec == pytest.approx(value, abs=1e-10 * scale)
     assert dirs.eigenvalues == pytest.approx(want, abs=1e-10 * scale)
@@ -593,9 +593,9 @@ def test_grid_resolution_beyond_the_cap():
     assert grid(1.0, MAX_RESOLUTION).size == MAX_RESOLUTION
 
 
-@pytest.mark.parametrize("span,text", [(0, "0"), (-1, "-1"), (0.0, "0")])
+@pytest.mark.parametrize("span,text", [(0, "0"), (-1, "−1"), (0.0, "0")])
 def test_grid_span_must_be_positive(span, text):
-    with _raises(f"span must lie in (0, inf]; received {text}."):
+    with _raises(f"span must lie in (0, ∞); received {text}."):
         grid(span, 11)
 
 
@@ -684,7 +684,8 @@ def test_unknown_method(prob4):
 
 def test_unknown_direction_kind(prob4):
     with _raises("kind must be one of 'random', 'hessian_top', 'hessian_bottom', "
-                 "'hessian_extremes', 'gradient_newton', 'pca', 'axes', 'custom'; received 'bogus'."):
+                 "'hessian_extremes', 'gradient_newton', 'pca', 'axes', 'custom'; "
+                 "received 'bogus'."):
         make_directions(prob4, np.zeros(4), "bogus")
 
 
@@ -702,7 +703,8 @@ def test_pca_of_a_straight_trajectory(prob4):
 
 
 def test_axes_equal(prob4):
-    with _raises("axes must be two different coordinates in 0..3 (counting from 0); received (1, 1)."):
+    with _raises("axes must be two different coordinates in 0..3 (counting from 0); "
+                 "received (1, 1)."):
         make_directions(prob4, np.zeros(4), "axes", axes=(1, 1))
 
 

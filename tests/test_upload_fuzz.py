@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 from apptest_support import open_page
-from test_hardening import _npy_header, _zip, zip_bomb  # noqa: F401  (zip_bomb: fixture)
+from test_hardening import _npy_header, _zip
 
 
 def npy(array, allow_pickle=False) -> bytes:

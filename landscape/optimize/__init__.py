@@ -37,22 +37,20 @@ from dataclasses import asdict
 
 import numpy as np
 
+from ..limits import MAX_STORED
 from ..problem import Problem
 from ..validation import choice, instance, positive_int, real_scalar, seed_value
 from . import _first_order, _newton, _peers
-from .basin import BasinCondition, basin_condition
 from .diagnostics import Convergence, Rate, convergence_rate, diagnose
 from .result import Recorder, Status, Trajectory
 
-__all__ = ["METHODS", "Status", "Trajectory", "minimize", "Rate", "BasinCondition",
-           "Convergence", "convergence_rate", "basin_condition", "diagnose"]
+__all__ = ["METHODS", "Status", "Trajectory", "minimize", "Rate", "Convergence",
+           "convergence_rate", "diagnose"]
 
 METHODS = ("newton", "approx_newton", "gd", "newton_cg", "lbfgs", "bfgs", "trust_exact",
            "trust_krylov")
 _TABLE = {m.name: m for m in (*_newton.METHODS, *_first_order.METHODS, *_peers.METHODS)}
 assert set(_TABLE) == set(METHODS)
-#: largest number of stored iterate entries ((max_iter + 1) d): 256 MB of float64
-MAX_STORED = 2**25
 
 
 def minimize(prob: Problem, x0, method: str = "newton", *, tol: float = 1e-10,

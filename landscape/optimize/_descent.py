@@ -43,8 +43,8 @@ class Direction:
 
 def record(rec: Recorder, point: Point) -> None:
     """Record ``point`` as the next iterate."""
-    rec.point(point.x, point.loss, point.grad_norm, point.sf.alpha_sign,
-              point.sf.log_abs_alpha)
+    rec.point(point.x, point.loss, point.grad_norm, point.scale_free.alpha_sign,
+              point.scale_free.log_abs_alpha)
 
 
 def at_start(rec: Recorder, point: Point, target: float) -> Trajectory | None:
@@ -93,7 +93,8 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
             return _endings.finish(rec, prob, point, step.status, f"step {k}: {step.message}")
         if accepted is not None:
             accepted(step)
-        new = evaluate(prob, point.x + step.t * d.p, step.z, parts=parts, sf=step.sf)
+        new = evaluate(prob, point.x + step.t * d.p, step.z, parts=parts,
+                       scale_free=step.scale_free)
         if new is None:
             return rec.finish(Status.NON_FINITE,
                               f"step {k}: the gradient overflows at the new point (next to "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 
+from ..linalg import eigenvalue_range
+
 #: a modified Hessian's smallest eigenvalue is at least this times its largest |eigenvalue|
 SHIFT_FLOOR = 1e-8
 #: doublings of the shift tau before the Hessian counts as beyond repair
@@ -43,9 +45,9 @@ def newton_direction(H: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, float] |
     if not np.all(np.isfinite(H)):
         return None
     solved = None if p is None else (p, 0.0)
-    lam = sla.eigh(H, eigvals_only=True, check_finite=False)
-    top = max(abs(lam[0]), abs(lam[-1]), np.finfo(float).tiny)
-    tau = -lam[0] + max(abs(lam[0]), SHIFT_FLOOR * top) if lam[0] < 0 else SHIFT_FLOOR * top
+    smallest, largest = eigenvalue_range(H)
+    top = max(abs(smallest), abs(largest), np.finfo(float).tiny)
+    tau = -smallest + max(abs(smallest), SHIFT_FLOOR * top) if smallest < 0 else SHIFT_FLOOR * top
     eye = np.eye(H.shape[0])
     for _ in range(MAX_SHIFTS):
         p = _solve(H + tau * eye, g)

@@ -43,7 +43,7 @@ def _newton_cg(prob: Problem, point: Point, rtol: float, max_iter: int):
     parts = point.parts
     with np.errstate(**NEAR_POLE):
         if parts is None:
-            parts = losses.hessian_parts(prob.A, point.sf, prob.b, prob.w2)
+            parts = losses.hessian_parts(prob.A, point.scale_free, prob.b, prob.w2)
         return truncated_cg(lambda v: losses.hvp_from_parts(prob.A, parts, v), point.grad,
                             rtol, max_iter)
 

@@ -40,45 +40,46 @@ class Point:
 
     x: np.ndarray
     z: np.ndarray
-    sf: losses.ScaleFree
+    scale_free: losses.ScaleFree
     loss: float
     grad: np.ndarray
     grad_norm: float
     parts: losses.HessianParts | None
 
 
-def fit_loss(prob: Problem, sf: losses.ScaleFree, z: np.ndarray) -> float:
+def fit_loss(prob: Problem, scale_free: losses.ScaleFree, z: np.ndarray) -> float:
     """``L = 1/2 ‖c‖² + 1/2 ‖w ∘ z‖²`` from the scale-free vectors at z (n,)."""
     with np.errstate(**NEAR_POLE):
-        return 0.5 * float(sf.c @ sf.c) + 0.5 * float(prob.w2 @ (z * z))
+        return 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(prob.w2 @ (z * z))
 
 
 def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool,
-             sf: losses.ScaleFree | None = None) -> Point | None:
+             scale_free: losses.ScaleFree | None = None) -> Point | None:
     """Loss, gradient ``A^T (p ∘ c - <c, f> p + w ∘ w ∘ z)`` and optionally the
     Hessian parts at ``x`` (d,) with ``z = A x`` and, if known, its scale-free
-    vectors ``sf``, from one pass back over A; None where alpha <= 0 or anything is
-    not finite."""
-    if sf is None:
-        sf = losses.scale_free(z, prob.b, prob.gamma)
-    if sf.alpha_sign <= 0:
+    vectors ``scale_free``, from one pass back over A; None where alpha <= 0 or
+    anything is not finite."""
+    if scale_free is None:
+        scale_free = losses.scale_free(z, prob.b, prob.gamma)
+    if scale_free.alpha_sign <= 0:
         return None
-    loss = fit_loss(prob, sf, z)
+    loss = fit_loss(prob, scale_free, z)
     with np.errstate(**NEAR_POLE):
-        weights = losses.gradient_weights(sf, z, prob.w2)
+        weights = losses.gradient_weights(scale_free, z, prob.w2)
         hess = None
         if parts:
-            D, s, g0 = losses.hessian_weights(sf, prob.b, prob.w2)
-            a, t, grad = losses.back(prob.A, sf.p, s, weights)
-            hess = losses.parts_from(D, g0, a, t)
+            D, s, g0 = losses.hessian_weights(scale_free, prob.b, prob.w2)
+            a, t, grad = losses.transpose_products(prob.A, scale_free.p, s, weights)
+            hess = losses.assemble_parts(D, g0, a, t)
             if not (np.all(np.isfinite(D)) and np.all(np.isfinite(hess.U)) and np.isfinite(g0)):
                 return None
         else:
-            grad = losses.back(prob.A, weights)[0]
+            grad = losses.transpose_products(prob.A, weights)[0]
         grad_norm = float(np.linalg.norm(grad))
     if not (np.isfinite(loss) and np.isfinite(grad_norm)):
         return None
-    return Point(x=x, z=z, sf=sf, loss=loss, grad=grad, grad_norm=grad_norm, parts=hess)
+    return Point(x=x, z=z, scale_free=scale_free, loss=loss, grad=grad, grad_norm=grad_norm,
+                 parts=hess)
 
 
 def rounding_allowance(point: Point) -> float:
@@ -87,8 +88,9 @@ def rounding_allowance(point: Point) -> float:
     about ``kappa eps`` (``kappa`` the condition number of alpha,
     ``ScaleFree.alpha_condition``; 1 for softmax), so ``c`` does, and
     ``L = 1/2 ‖c‖² + ...`` one of ``kappa eps ‖c‖ ‖f‖``."""
-    kappa = point.sf.alpha_condition
-    size = abs(point.loss) + kappa * float(np.linalg.norm(point.sf.c) * np.linalg.norm(point.sf.f))
+    kappa = point.scale_free.alpha_condition
+    c, f = point.scale_free.c, point.scale_free.f
+    size = abs(point.loss) + kappa * float(np.linalg.norm(c) * np.linalg.norm(f))
     return 8 * EPS * size
 
 
@@ -146,7 +148,7 @@ class Step:
 
     t: float
     z: np.ndarray | None
-    sf: losses.ScaleFree | None
+    scale_free: losses.ScaleFree | None
     loss: float
     pole_rejections: int
     status: Status | None = None
@@ -165,7 +167,7 @@ def line_search(prob: Problem, point: Point, p: np.ndarray, slope: float,
     # alpha'(0) / alpha(0) = <p_sf, dz> (p_sf = u'/alpha): by convexity alpha(t) >=
     # alpha(0) (1 + t <p_sf, dz>), so short steps need no search along the segment
     with np.errstate(over="ignore", invalid="ignore"):
-        relative_slope = float(point.sf.p @ dz) if prob.gamma > 0 else 0.0
+        relative_slope = float(point.scale_free.p @ dz) if prob.gamma > 0 else 0.0
     overflows = rejections = failures = 0
     for _ in range(MAX_TRIALS):
         with np.errstate(over="ignore", invalid="ignore"):  # a huge trial step overflows
@@ -179,14 +181,14 @@ def line_search(prob: Problem, point: Point, p: np.ndarray, slope: float,
             rejections += 1
             t *= 0.5
             continue
-        sf = losses.scale_free(z, prob.b, prob.gamma)  # kept for the accepted point
-        if prob.gamma > 0 and (sf.alpha_sign <= 0 or sf.near_pole):
+        scale_free = losses.scale_free(z, prob.b, prob.gamma)  # kept for the accepted point
+        if prob.gamma > 0 and (scale_free.alpha_sign <= 0 or scale_free.near_pole):
             rejections += 1
             t *= 0.5
             continue
-        value = fit_loss(prob, sf, z)
+        value = fit_loss(prob, scale_free, z)
         if np.isfinite(value) and value <= point.loss + ARMIJO * t * slope + allowance:
-            return Step(t=t, z=z, sf=sf, loss=value, pole_rejections=rejections)
+            return Step(t=t, z=z, scale_free=scale_free, loss=value, pole_rejections=rejections)
         failures += 1
         shrink = 0.5
         excess = value - point.loss - slope * t
@@ -194,7 +196,7 @@ def line_search(prob: Problem, point: Point, p: np.ndarray, slope: float,
             shrink = min(0.5, max(0.1, -slope * t / (2.0 * excess)))
         t *= shrink
     status, message = _no_step(t, slope, allowance, overflows, rejections, failures)
-    return Step(t=t, z=None, sf=None, loss=np.nan, pole_rejections=rejections,
+    return Step(t=t, z=None, scale_free=None, loss=np.nan, pole_rejections=rejections,
                 status=status, message=message)
 
 

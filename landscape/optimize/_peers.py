@@ -97,7 +97,7 @@ class _Oracle:
                 z = self.prob.A @ x
             if np.all(np.isfinite(z)):
                 point = evaluate(self.prob, np.array(x), z, parts=self.parts)
-                if point is not None and point.sf.near_pole:
+                if point is not None and point.scale_free.near_pole:
                     point = None
             else:
                 z = None
@@ -125,8 +125,8 @@ class _Oracle:
         if tau < 1.0:
             return None, tau, True
         if point is None:  # the end itself is undefined: at the pole set, or overflow
-            sf = losses.scale_free(z, self.prob.b, self.prob.gamma)
-            if sf.alpha_sign <= 0 or sf.near_pole:
+            scale_free = losses.scale_free(z, self.prob.b, self.prob.gamma)
+            if scale_free.alpha_sign <= 0 or scale_free.near_pole:
                 return None, 0.5, True
             return None, _OVERFLOW_FRACTION, False
         return point, 1.0, False
@@ -185,7 +185,7 @@ def _share_off_pole(anchor: Point, dz: np.ndarray, gamma: float) -> float:
     ``alpha(t) >= alpha(0) (1 + t <p, dz>)`` clears short steps at no cost."""
     z = anchor.z
     with np.errstate(**NEAR_POLE):
-        relative_slope = float(anchor.sf.p @ dz)  # alpha'(0) / alpha(0)
+        relative_slope = float(anchor.scale_free.p @ dz)  # alpha'(0) / alpha(0)
     if relative_slope >= -0.5 or not segment_touches_pole(z, dz, gamma, 1.0):
         return 1.0
     hi, lo = 1.0, 0.5

@@ -113,9 +113,9 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
 
 def _triangular_factor(x: np.ndarray) -> np.ndarray:
     """``R`` (d, d) with ``R^T R = X^T X`` for the small sketch X (m, d): Cholesky of
-    the Gram matrix (much faster than Householder QR at m = 2 d²; squaring the
-    condition number costs digits that leverage estimates do not need), QR when the
-    Gram matrix is numerically singular."""
+    the Gram matrix (about m d² flops in one matrix product, against 2 m d² for
+    Householder QR; squaring the condition number costs digits that leverage estimates
+    do not need), QR when the Gram matrix is numerically singular."""
     try:
         return sla.cholesky(x.T @ x, lower=False, check_finite=False)
     except np.linalg.LinAlgError:

@@ -1,5 +1,5 @@
 """How a trajectory approaches the minimiser: errors in two norms, the order and rate
-of convergence, and the basin condition at its start.
+of convergence, and the basin condition at its start (``spectral.lipschitz``).
 
     conv = diagnose(prob, traj)            # -> Convergence
     rate = convergence_rate(errors)        # -> Rate
@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..limits import DENSE_BASIN_MAX_D
+from ..linalg import frozen
 from ..problem import Problem
+from ..spectral.context import hessian_at
+from ..spectral.lipschitz import BasinCondition, basin_condition
 from ..validation import describe
 from . import _endings
 from ._linesearch import evaluate
 from ._newton import polish
-from .basin import BasinCondition, basin_condition, hessian_at
-from .result import Status, Trajectory, frozen
+from .result import Status, Trajectory
 
 __all__ = ["Convergence", "Rate", "convergence_rate", "diagnose"]
 
@@ -108,7 +111,7 @@ def diagnose(prob: Problem, trajectory: Trajectory, x_star=None, *,
     x_star = prob.check_point(x_star, "x_star")
     delta = trajectory.xs - x_star
     error = np.linalg.norm(delta, axis=1)
-    h_star = hessian_at(prob, x_star)
+    h_star = hessian_at(prob, x_star, DENSE_BASIN_MAX_D)
     h_delta = (h_star @ delta.T).T if isinstance(h_star, np.ndarray) else \
         np.array([h_star @ row for row in delta])
     error_hessian = np.sqrt(np.maximum(np.einsum("ij,ij->i", delta, h_delta), 0.0))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..linalg import frozen
+
 __all__ = ["Status", "Trajectory"]
 
 
@@ -29,9 +31,10 @@ class Options(dict):
 
 
 class Status(str, enum.Enum):
-    """How a run ended: an outcome with a message, never an exception (the project's
-    DESIGN.md). ``g_k`` is the gradient at the iterate ``x_k``; the allowance is how
-    much rounding alone moves the loss (``_linesearch.rounding_allowance``)."""
+    """How a run ended: an outcome with a message, never an exception (README, "The
+    library": only bad input raises). ``g_k`` is the gradient at the iterate ``x_k``;
+    the allowance is how much rounding alone moves the loss
+    (``_linesearch.rounding_allowance``)."""
 
     #: the stopping rule ``‖g_k‖ ≤ tol·‖g_0‖`` holds, and x_k is not on a run to
     #: infinity (the loss does not keep falling along the Newton direction)
@@ -145,13 +148,6 @@ class Trajectory:
         return (f"Trajectory(method={self.method!r}, n_iter={self.n_iter}, "
                 f"status={self.status.value!r}, loss={self.loss[-1]:.6g}, "
                 f"grad_norm={self.grad_norm[-1]:.3g})")
-
-
-def frozen(values, dtype=np.float64) -> np.ndarray:
-    """``values`` as a new read-only array of ``dtype``."""
-    out = np.array(values, dtype=dtype)
-    out.setflags(write=False)
-    return out
 
 
 class Recorder:

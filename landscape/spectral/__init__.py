@@ -4,7 +4,10 @@
     density       the eigenvalue density by stochastic Lanczos quadrature
     trace         tr H exactly and by Hutchinson's estimator
     structure     the diagonal part, the rank-two part, their interlacing
-    theory        the conditions of MATH.md 4 at x, beside the measured numbers
+    context       what the checks at x share (HessianContext), computed once
+    theory        the curvature conditions of MATH.md 4 at x, beside the measured numbers
+    lipschitz     the Hessian-Lipschitz constant: measured near x beside its bound, and
+                  the paper's basin condition for Newton's method (MATH.md 8)
     path          the spectrum along a path of iterates
 
 Outcomes of algorithms (Lanczos not converging, an iterate on the pole set) are
@@ -12,22 +15,35 @@ reported inside the results; bad input raises ValueError (a point on the pole se
 raises ``PoleError``, itself a ValueError).
 """
 
+from .context import HessianContext
 from .density import SpectralDensity, lanczos_quadrature, spectral_density
-from .eigenvalues import (DEFAULT_K, Spectrum, extreme_eigenvalues, rounding_scale,
-                          rounding_tolerance, spectrum)
+from .eigenvalues import (
+                          DEFAULT_K,
+                          Spectrum,
+                          extreme_eigenvalues,
+                          rounding_scale,
+                          rounding_tolerance,
+                          spectrum,
+)
+from .lipschitz import BasinCondition, LipschitzCheck, basin_condition, lipschitz_check
 from .path import TrajectorySpectrum, trajectory_spectrum
 from .structure import HessianStructure, hessian_structure, rank_two_eigenvalues
-from .theory import (CurvatureBoundCheck, HessianContext, LipschitzCheck, RegularisationCheck,
-                     TheoryChecks, curvature_bound_checks, lipschitz_check,
-                     regularisation_checks, theory_checks)
+from .theory import (
+                          CurvatureBoundCheck,
+                          RegularisationCheck,
+                          TheoryChecks,
+                          curvature_bound_checks,
+                          regularisation_checks,
+                          theory_checks,
+)
 from .trace import TraceEstimate, hessian_trace, hutchinson, hutchinson_trace
 
 __all__ = [
-    "CurvatureBoundCheck", "DEFAULT_K", "HessianContext", "HessianStructure", "LipschitzCheck",
-    "RegularisationCheck", "SpectralDensity", "Spectrum", "TheoryChecks", "TraceEstimate",
-    "TrajectorySpectrum", "curvature_bound_checks", "extreme_eigenvalues", "hessian_structure",
-    "hessian_trace", "hutchinson", "hutchinson_trace", "lanczos_quadrature",
-    "lipschitz_check", "rank_two_eigenvalues", "regularisation_checks", "rounding_scale",
-    "rounding_tolerance", "spectral_density", "spectrum", "theory_checks",
-    "trajectory_spectrum",
+    "BasinCondition", "CurvatureBoundCheck", "DEFAULT_K", "HessianContext", "HessianStructure",
+    "LipschitzCheck", "RegularisationCheck", "SpectralDensity", "Spectrum", "TheoryChecks",
+    "TraceEstimate", "TrajectorySpectrum", "basin_condition", "curvature_bound_checks",
+    "extreme_eigenvalues", "hessian_structure", "hessian_trace", "hutchinson",
+    "hutchinson_trace", "lanczos_quadrature", "lipschitz_check", "rank_two_eigenvalues",
+    "regularisation_checks", "rounding_scale", "rounding_tolerance", "spectral_density",
+    "spectrum", "theory_checks", "trajectory_spectrum",
 ]

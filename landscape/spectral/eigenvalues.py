@@ -260,7 +260,7 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
     else:
         condition = np.nan
     failed = [f"{end} ({run.n_converged} of {k} converged)"
-              for end, run in zip(which, runs) if not run.converged]
+              for end, run in zip(which, runs, strict=True) if not run.converged]
     if failed:
         message = (f"Lanczos did not converge for the {' and the '.join(failed)} "
                    f"eigenvalues within {runs[0].restarts} restarts; those are NaN.")

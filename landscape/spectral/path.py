@@ -10,8 +10,7 @@ from ..limits import DENSE_SPECTRUM_MAX_D
 from ..linalg import ReadOnlyArrays
 from ..problem import PoleError, Problem
 from ..validation import choice, real_array
-from .eigenvalues import (DEFAULT_K, METHODS, check_k, check_lanczos_k, check_problem,
-                          spectrum)
+from .eigenvalues import DEFAULT_K, METHODS, check_k, check_lanczos_k, check_problem, spectrum
 
 
 @dataclass(frozen=True)
