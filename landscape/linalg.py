@@ -16,6 +16,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, aslinearoperator, eigsh
 
+from .deadline import check
 from .limits import DENSE_SVD_MAX_SIDE
 
 #: eigenvalues within ``ROUNDING_FACTOR sqrt(d) eps S`` of zero are zero (see
@@ -123,8 +124,12 @@ def lanczos_end(operator, k: int, end: str, *, v0: np.ndarray, shift: float,
     """
     operator = aslinearoperator(operator)
     d = operator.shape[0]
-    shifted = LinearOperator((d, d), dtype=np.float64,
-                             matvec=lambda v: operator.matvec(v) + shift * v.ravel())
+
+    def product(v: np.ndarray) -> np.ndarray:
+        check("Lanczos")
+        return operator.matvec(v) + shift * v.ravel()
+
+    shifted = LinearOperator((d, d), dtype=np.float64, matvec=product)
     ncv = min(d, max(2 * k + 1, 20))
     restarts = max_iter or max(1, LANCZOS_MAX_PRODUCTS // (ncv - k))
     try:

@@ -575,3 +575,16 @@ def test_compare_says_how_far_apart_the_two_maps_are(params, visible):
     share = difference["data"][0]["zmax"] / (first["data"][0]["zmax"] - first["data"][0]["zmin"])
     assert f"{100 * share:.2g} %" in caption
     assert ("too little to see" in caption) == (not visible) == (share < 0.05)
+
+
+@pytest.mark.parametrize("page", list(PAGES)[1:])
+def test_a_computation_past_the_time_limit_says_so_and_the_app_stays_usable(page, monkeypatch):
+    """No setting overrides the server's time limit per computation: a page whose
+    computation runs past it shows why, with the limit, and keeps its sidebar."""
+    from landscape.ui import builder
+    monkeypatch.setattr(builder, "COMPUTE_SECONDS", 1e-9)
+    at = run(page, **{"problem.seed": "424242"})  # nothing of it cached yet
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("stopped at the limit of 10⁻⁹ s per computation" in shown(e.value)
+               for e in at.error), [e.value for e in at.error]
+    assert at.sidebar.radio(key="problem.kind")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..deadline import check
 from ..problem import Problem
 from . import _endings
 from ._linesearch import Point, Step, evaluate, line_search, rounding_allowance
@@ -73,6 +74,7 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
     if done is not None:
         return done
     for k in range(1, max_iter + 1):
+        check("the optimiser run")
         d = direction(point)
         if d.p is None:
             return rec.finish(d.status, f"step {k}: {d.message}")

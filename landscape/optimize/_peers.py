@@ -39,6 +39,7 @@ import numpy as np
 import scipy.optimize as so
 
 from .. import losses
+from ..deadline import check
 from ..problem import Problem
 from . import _endings
 from ._descent import at_start, record
@@ -215,6 +216,7 @@ def run_scipy(prob: Problem, x0: np.ndarray, rec: Recorder, method: str, *, tol:
     last = [x0]
 
     def callback(intermediate_result: so.OptimizeResult) -> None:
+        check("the optimiser run")
         x = np.array(intermediate_result.x, dtype=np.float64)
         if np.array_equal(x, last[0]):  # a rejected trust-region step: no move
             return

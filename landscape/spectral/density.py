@@ -17,6 +17,7 @@ import numpy as np
 from scipy.linalg import eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
+from ..deadline import check
 from ..limits import DENSE_SPECTRUM_MAX_D, SLQ_BASIS_ENTRIES
 from ..linalg import ReadOnlyArrays
 from ..problem import Problem
@@ -109,6 +110,7 @@ def _block_lanczos(operator, start: np.ndarray, steps: int):
     scale = np.zeros(width)
     q = start
     for j in range(steps):
+        check("the spectral density (Lanczos quadrature)")
         basis[j] = q
         w = np.asarray(operator.matmat(q))
         alpha[j] = np.einsum("ij,ij->j", q, w)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..deadline import check
 from ..limits import DENSE_SPECTRUM_MAX_D
 from ..linalg import ReadOnlyArrays
 from ..problem import PoleError, Problem
@@ -73,6 +74,7 @@ def trajectory_spectrum(prob: Problem, xs, *, k: int | None = None, method: str 
     at_pole = np.zeros(m, dtype=bool)
     converged = np.zeros(m, dtype=bool)
     for i, x in enumerate(xs):
+        check("the spectra along the path")
         try:
             result = spectrum(prob, x, k, method=method, tol=tol, seed=seed)
         except PoleError:

@@ -27,6 +27,10 @@ INTERACTIVE_ENTRIES = 2_000_000
 #: problems belong in a notebook (the library's own limit is 10^8 entries).
 SERVER_ENTRIES = 25_000_000
 CACHED_PROBLEMS = 4
+#: the most a page's computations may take, in seconds, whatever the settings (a
+#: confirmed large problem takes a few seconds; a run that has not ended by then is
+#: stopped between two of its steps, with a message, and the session stays usable)
+COMPUTE_SECONDS = 30.0
 MAX_N = 1_000_000
 MAX_D = 5_000
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 import landscape as ls
+from landscape.deadline import TimeLimitExceeded, time_limit
 
 from landscape.figures.style import number_text
 
@@ -69,9 +70,12 @@ def run_app() -> None:
     st.session_state.pop(_CLAIM, None)
     st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
     try:
-        page.run()
+        with time_limit(builder.COMPUTE_SECONDS):
+            page.run()
     except PageEnd:  # the page said why it stops (``stop``, ``fail``, ``wait``)
         pass
+    except TimeLimitExceeded as err:  # wherever the page was: say so, keep the settings
+        st.error(literal(str(err)))
     except Exception:  # a bug: the settings stay usable under the traceback
         _finish(notes)
         raise
