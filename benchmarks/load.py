@@ -440,6 +440,13 @@ async def run_load(url: str, pid: int, args) -> int:
     base = rss_mb(pid)
     print(f"baseline RSS after warming each page once: {base:.0f} MB; Streamlit holds "
           f"{streamlit_held(url)}", flush=True)
+    for w in range(args.warm_rounds):  # the server's one-time growth, before the baseline
+        print(f"\nwarm-up round {w + 1} of {args.warm_rounds} (other links than the rounds')",
+              end="")
+        if await one_round(url, pid, args, base, random.Random(args.seed + 1000 + w)):
+            return 1
+        base = rss_mb(pid)
+        print(f"baseline RSS after the warm-up round(s): {base:.0f} MB", flush=True)
 
     failed = False
     for rnd in range(args.rounds):
@@ -629,6 +636,9 @@ def main() -> int:
                              "new visit and after clearing the caches")
     parser.add_argument("--timeout", type=float, default=120, help="per rerun, s")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--warm-rounds", type=int, default=0,
+                        help="load rounds before the baseline is taken (one-time growth: "
+                             "lazily built Plotly validators, first imports, full caches)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="load rounds, each followed by --settle (memory bounded?)")
     parser.add_argument("--uploads", action="store_true", help="the upload memory check")
