@@ -20,7 +20,6 @@ Run: .venv/bin/python benchmarks/app_speed.py [page ...]   (e.g. Compare; defaul
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -115,7 +114,8 @@ def switch_time(browser, url: str, page: str) -> float:
 
 
 #: the first point of exact Newton's path on the Newton map
-FIRST_POINT = """() => { const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');
+FIRST_POINT = """() => {
+    const el = document.querySelector('.st-key-chart-newton-paths .js-plotly-plot');
     const t = el && el._fullData.find(t => (t.name || '').startsWith('exact Newton'));
     return t ? [t.x[0], t.y[0]] : null; }"""
 
@@ -152,7 +152,8 @@ def slider_redraw(browser, url: str) -> float:
     thumb.press("ArrowLeft")  # resolution 101 -> 51
     tab.wait_for_function(
         "() => { for (const el of document.querySelectorAll('.js-plotly-plot')) {"
-        "  for (const t of (el._fullData || [])) { if (t.type === 'contour') return t.z.length === 51; } }"
+        "  for (const t of (el._fullData || [])) {"
+        "    if (t.type === 'contour') return t.z.length === 51; } }"
         "  return false; }", timeout=60_000, polling=10)
     took = time.perf_counter() - start
     tab.close()
@@ -170,7 +171,8 @@ def main() -> int:
                 browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 trivial_cold = time_to_chart(browser, base_url)
                 trivial_warm = min(time_to_chart(browser, base_url) for _ in range(3))
-                print(f"trivial page, one Plotly chart: cold {trivial_cold:.2f} s, warm {trivial_warm:.2f} s")
+                print(f"trivial page, one Plotly chart: cold {trivial_cold:.2f} s, "
+                      f"warm {trivial_warm:.2f} s")
                 ok = True
                 chosen = sys.argv[1:]  # page names to time (default: every page)
                 for page, what in [p for p in PAGES if not chosen or (p[0] or "home") in chosen]:
@@ -181,7 +183,8 @@ def main() -> int:
                     late = warm - trivial_warm
                     ok &= late <= 1.0
                     shown = "first chart" if what == "chart" else "metrics (no chart on this page)"
-                    print(f"  {page or 'home':<10s} {shown}: cold {cold:5.2f} s, warm {warm:5.2f} s, "
+                    print(f"  {page or 'home':<10s} {shown}: cold {cold:5.2f} s, "
+                          f"warm {warm:5.2f} s, "
                           f"warm minus trivial {late:+.2f} s (target <= +1 s): "
                           f"{'meets' if late <= 1.0 else 'MISSES'}; "
                           f"settings on screen at {min(s for _, s in visits):.2f} s")
@@ -193,11 +196,13 @@ def main() -> int:
                               f"{'meets' if switch - trivial_warm <= 1.0 else 'MISSES'}")
                 click = min(click_to_start(browser, lab_url) for _ in range(3))
                 ok &= click <= 1.0
-                print(f"Newton map click -> race redrawn from there: {click:.2f} s (target <= 1 s): "
+                print(f"Newton map click -> race redrawn from there: {click:.2f} s "
+                      "(target <= 1 s): "
                       f"{'meets' if click <= 1.0 else 'MISSES'}")
                 redraw = min(slider_redraw(browser, lab_url) for _ in range(3))
                 ok &= redraw <= 1.0
-                print(f"Landscape resolution slider -> redrawn chart: {redraw:.2f} s (target <= 1 s): "
+                print(f"Landscape resolution slider -> redrawn chart: {redraw:.2f} s "
+                      "(target <= 1 s): "
                       f"{'meets' if redraw <= 1.0 else 'MISSES'}")
                 browser.close()
         finally:

@@ -50,13 +50,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
-from websockets.typing import Origin, Subprotocol
-
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Origin, Subprotocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -369,7 +368,7 @@ async def user(url: str, stats: Stats, deadline: float, rng: random.Random, args
             stats.errors.append(f"{page or 'Home'}: {err}")
         except ConnectionClosed as err:
             stats.errors.append(f"dropped connection: {err!r}")
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             stats.errors.append(f"no script_finished within {args.timeout:g} s")
         except OSError as err:
             stats.errors.append(f"connection failed: {err!r}")
@@ -380,9 +379,9 @@ async def user(url: str, stats: Stats, deadline: float, rng: random.Random, args
                 pass
 
 
-async def warm(url: str, stats: Stats, timeout: float, pages=PAGES.values()):
+async def warm(url: str, stats: Stats, timeout: float):
     """Every page once, on a fresh session each (the default settings)."""
-    for page in pages:
+    for page in PAGES.values():
         s = Session(url, stats, timeout)
         await s.open("")
         await s.load(page)
@@ -595,7 +594,7 @@ async def run_uploads(url: str, pid: int, args) -> int:
                 built_not += len(stats.error_boxes) > boxes  # an error box in the last run
         await asyncio.sleep(6)  # Streamlit's metrics are cached for 5 s
         uploaded = rss_mb(pid)
-    except (ProtocolError, ConnectionClosed, TimeoutError, asyncio.TimeoutError, OSError) as err:
+    except (ProtocolError, ConnectionClosed, TimeoutError, OSError) as err:
         stats.errors.append(repr(err))
         uploaded = rss_mb(pid)
     held_uploaded = streamlit_held(url)

@@ -40,7 +40,8 @@ if ui.presenting():
                f"At {view.point_label}: {spec.n_negative} negative "
                f"eigenvalue{'' if spec.n_negative == 1 else 's'}; smallest "
                f"{ui.number(spec.smallest)}, largest {ui.number(spec.largest)}."),
-              ("Density", figs.density, "Stochastic Lanczos quadrature beside the exact histogram.")]
+              ("Density", figs.density,
+               "Stochastic Lanczos quadrature beside the exact histogram.")]
     if figs.structure is not None:
         slides.append(("Structure", figs.structure,
                        "The rank-two part has one positive and one negative eigenvalue: "
@@ -49,16 +50,19 @@ if ui.presenting():
     ui.stop()
 st.caption(f"At {view.point_label}: {spec.message}")
 if view.alpha_sign < 0:
-    st.warning(f"At this point α < 0 (log|α| = {ui.number(view.log_abs_alpha, digits=3)}): it lies beyond the "
+    log_alpha = ui.number(view.log_abs_alpha, digits=3)
+    st.warning(f"At this point α < 0 (log|α| = {log_alpha}): it lies beyond the "
                "pole set of the unified loss, where stationary points are spurious.")
 m = st.columns(5)
 m[0].metric("smallest eigenvalue", ui.number(spec.smallest))
 m[1].metric("largest eigenvalue", ui.number(spec.largest))
 m[2].metric("condition number", "∞ (singular)" if spec.condition_number == float("inf")
             else ui.number(spec.condition_number),
-            help=f"eigenvalues with |λ| ≤ {ui.number(spec.tolerance, digits=2)} are zero within rounding")
+            help=f"eigenvalues with |λ| ≤ {ui.number(spec.tolerance, digits=2)} are zero "
+                 "within rounding")
 m[3].metric("negative eigenvalues", f"{spec.n_negative}" + ("" if spec.n_negative_exact else "+"),
-            help=f"below −{ui.number(spec.tolerance, digits=2)}; {spec.n_zero} are zero within rounding")
+            help=f"below −{ui.number(spec.tolerance, digits=2)}; {spec.n_zero} are zero "
+                 "within rounding")
 m[4].metric("trace (exact)", ui.number(view.trace),
             help=f"Hutchinson: {ui.number(view.hutchinson.estimate)} ± "
                  f"{ui.number(view.hutchinson.standard_error, digits=2)}")

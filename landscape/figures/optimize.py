@@ -4,15 +4,14 @@ against iteration or against time, one line per run. The numbers come from
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..optimize import Convergence, Trajectory
-from .style import (integer_ticks, log_ticks, method_name, method_style, positive_range,
-                    status_name)
+from .style import integer_ticks, log_ticks, method_name, method_style, positive_range, status_name
 
 AGAINST = ("iteration", "time")
 ERRORS = ("euclidean", "hessian")
@@ -87,7 +86,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
                         horizontal_spacing=0.1)
     seen: dict[str, int] = {}
     plotted: dict[int, list] = {}  # column -> the values drawn on its log axis
-    for i, (run, name) in enumerate(zip(runs, names)):
+    for i, (run, name) in enumerate(zip(runs, names, strict=True)):
         repeat = seen.get(run.method, 0)
         seen[run.method] = repeat + 1
         style = method_style(run.method)

@@ -163,10 +163,12 @@ def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
     changes sign and the stretches with alpha < 0 are shaded."""
     shown = np.where(line.pole | ~np.isfinite(line.values), np.nan, line.values)
     fig = go.Figure(go.Scatter(x=line.ts, y=shown, mode="lines", name="L",
-                               hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.6g}}<extra></extra>"))
+                               hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.6g}}"
+                                             "<extra></extra>"))
     sign = line.alpha_sign
     for k in np.flatnonzero(sign[1:] != sign[:-1]):
-        fig.add_vline(x=0.5 * (line.ts[k] + line.ts[k + 1]), line=dict(color=POLE_COLOR, dash="dash"),
+        fig.add_vline(x=0.5 * (line.ts[k] + line.ts[k + 1]),
+                      line=dict(color=POLE_COLOR, dash="dash"),
                       annotation_text="α = 0", annotation_position="top")
     for start, stop in _runs(sign < 0):
         fig.add_vrect(x0=line.ts[start], x1=line.ts[stop], fillcolor="#444", opacity=0.15,
@@ -188,7 +190,7 @@ def slice_figure(line: Line, *, label: str = "t", log_scale: bool = False,
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) index pairs of the runs of True in a 1-D mask."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
-    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def add_trajectory(fig: go.Figure, projection: Projection, method: str, *,
@@ -262,7 +264,8 @@ def add_path_1d(fig: go.Figure, ts: np.ndarray, losses: np.ndarray, method: str)
     name, style = method_name(method), method_style(method)
     colour = style["line"].get("color")
     fig.add_trace(go.Scatter(x=ts, y=losses, mode="lines+markers", name=name, legendgroup=name,
-                             line=dict(style["line"], width=2), marker=dict(style["marker"], size=9),
+                             line=dict(style["line"], width=2),
+                             marker=dict(style["marker"], size=9),
                              customdata=np.arange(ts.size),
                              hovertemplate="step %{customdata}<br>t = %{x:.4g}<br>L = %{y:.6g}"
                                            f"<extra>{name}</extra>"))
@@ -329,7 +332,8 @@ def morph_figure(surfaces: list[Surface], gammas: list[float], *,
         return data + [blank] * (3 - len(data))
 
     fig = go.Figure(data=padded(frames[0]), layout=frames[0].layout,
-                    frames=[go.Frame(data=padded(f), name=f"{g:g}") for f, g in zip(frames, gammas)])
+                    frames=[go.Frame(data=padded(f), name=f"{g:g}")
+                            for f, g in zip(frames, gammas, strict=True)])
     steps = [dict(method="animate", label=f"{g:g}",
                   args=[[f"{g:g}"], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
              for g in gammas]

@@ -37,7 +37,8 @@ MAX_D = 5_000
 MATRIX_LABELS = {"gaussian": "Gaussian", "uniform": "uniform [-1, 1]",
                  "nonnegative": "non-negative (poles for unified)",
                  "ill_conditioned": "ill-conditioned", "low_rank": "low rank"}
-TARGET_LABELS = {"simplex": "random point of the simplex", "realizable": "realizable f(A x_true) + noise",
+TARGET_LABELS = {"simplex": "random point of the simplex",
+                 "realizable": "realizable f(A x_true) + noise",
                  "one_hot": "one-hot"}
 WEIGHT_LABELS = {"none": "none", "constant": "constant w",
                  "strongly_convex": "strongly convex (softmax bound)"}
@@ -57,7 +58,8 @@ state.register(**{
                            options=dict(step=0.05, help="u(z) = exp(z) + γ z. Slide to morph "
                                                         "one loss into the other.")),
     "problem.source": Field("generator", str, ("generator", "upload"), label="Data",
-                            widget="radio", labels={"generator": "generate", "upload": "upload A, b"},
+                            widget="radio",
+                            labels={"generator": "generate", "upload": "upload A, b"},
                             options=dict(horizontal=True)),
     "problem.n": Field(200, int, low=1, high=MAX_N, label="n (rows)", widget="number_input",
                        options=dict(step=50)),

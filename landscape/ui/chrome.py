@@ -11,13 +11,20 @@ import streamlit as st
 
 import landscape as ls
 from landscape.deadline import TimeLimitExceeded, time_limit
-
 from landscape.figures.style import number_text
 
-from . import builder, claims, presets, state
-from .markdown import literal
 # every page's settings are registered before a URL is read
-from . import compare_view, hessian_view, landscape_view, newton_view  # noqa: F401
+from . import (  # noqa: F401
+    builder,
+    claims,
+    compare_view,
+    hessian_view,
+    landscape_view,
+    newton_view,
+    presets,
+    state,
+)
+from .markdown import literal
 
 PAGE_DIR = Path(__file__).resolve().parents[2] / "pages"
 #: set by ``run_app`` just before it runs the page, taken by the page's ``start``
@@ -31,19 +38,22 @@ _CSS = """<style>
 #: names say what is shown), and a chart as tall as the
 #: screen allows, so that the chart and its explanation fit above the fold of a
 #: 1280 x 720 projector and fill a 1920 x 1080 one
-_PRESENTATION_CSS = """<style>
-html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"] {font-size: 1.3rem;}
-h1 {display: none;}
-[data-testid="stMainBlockContainer"] {padding-top: 3.2rem !important;}
-[data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
-[data-testid="stExpander"] summary {padding-top: 0.3rem; padding-bottom: 0.3rem;}
-.st-key-present-chart, .st-key-present-map {height: max(calc(100vh - %(top)dpx), 300px) !important;
-  flex: 0 0 auto !important;}
-.st-key-present-map {width: min(100%%, calc(max(100vh - %(top)dpx, 300px) + var(--band))) !important;
-  align-self: center;}
-</style>""" % dict(top=720 - 380)
-# the chart's height: 380 px on a 1280 x 720 projector, more on larger; a square map's box
-# is as wide as the map plus a band for its legend and colour bar, and centred
+_CHART_TOP = 720 - 380  # the chart's height: 380 px on a 1280 x 720 projector
+_PRESENTATION_CSS = f"""<style>
+html, body, [data-testid="stMarkdownContainer"] p,
+[data-testid="stCaptionContainer"] {{font-size: 1.3rem;}}
+h1 {{display: none;}}
+[data-testid="stMainBlockContainer"] {{padding-top: 3.2rem !important;}}
+[data-testid="stMain"] [data-testid="stVerticalBlock"] {{gap: 0.45rem;}}
+[data-testid="stExpander"] summary {{padding-top: 0.3rem; padding-bottom: 0.3rem;}}
+.st-key-present-chart, .st-key-present-map {{
+  height: max(calc(100vh - {_CHART_TOP}px), 300px) !important; flex: 0 0 auto !important;}}
+.st-key-present-map {{
+  width: min(100%, calc(max(100vh - {_CHART_TOP}px, 300px) + var(--band))) !important;
+  align-self: center;}}
+</style>"""
+# (more on a larger screen); a square map's box is as wide as the map plus a band for
+# its legend and colour bar (``--band``, set per slide), and centred
 
 
 def pages() -> list:
@@ -117,9 +127,9 @@ def stop() -> None:
 
 
 def start(title: str) -> ls.Problem:
-    """Start a page: the preset's explanation, and the current problem. When there is none (bad settings, a
-    size to confirm), the page stops after the message that says why; the sidebar is
-    already drawn, so the settings that fix it are on screen.
+    """Start a page: the preset's explanation, and the current problem. When there is
+    none (bad settings, a size to confirm), the page stops after the message that says
+    why; the sidebar is already drawn, so the settings that fix it are on screen.
 
     Streamlit runs a file in pages/ directly, without app.py, while no session of
     the server has called ``st.navigation`` yet (its pages/ folder convention: the

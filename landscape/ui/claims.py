@@ -7,8 +7,8 @@ measured fact beside the preset's explanation, and the tests assert that it hold
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -63,13 +63,14 @@ def _ill_conditioned(values: dict) -> Claim:
 
 def _exact_vs_approximate_newton(values: dict) -> Claim:
     race = _race(values)
-    runs = {run.method: (run, diag) for run, diag in zip(race.runs, race.diagnostics)}
+    runs = {run.method: (run, diag) for run, diag in zip(race.runs, race.diagnostics, strict=True)}
     (approx, approx_diag), (exact, exact_diag) = runs["approx_newton"], runs["newton"]
     kept = float(np.max(approx.rows_kept)) / values["problem.n"]
     order, rate = exact_diag.hessian.order, approx_diag.hessian.rate
     holds = approx.success and exact.success and kept <= 0.2 and order >= 1.8 and rate < 0.9
     return Claim(holds, f"approximate Newton keeps at most {100 * kept:.1f} % of the "
-                        f"{values['problem.n']:,} rows and contracts linearly (rate {number_text(rate, 2)}) "
+                        f"{values['problem.n']:,} rows and contracts linearly "
+                        f"(rate {number_text(rate, 2)}) "
                         f"in {approx.n_iter} steps; exact Newton converges with order "
                         f"{number_text(order, 2)} in {exact.n_iter}.")
 

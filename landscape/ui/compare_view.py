@@ -22,8 +22,8 @@ from landscape.spectral import Spectrum, spectrum
 from landscape.surface import SurfaceComparison, compare_surfaces
 
 from . import exports
-from .markdown import literal
 from .builder import problem_from_spec
+from .markdown import literal
 from .points import on_plane, true_point
 from .state import Field, register
 
@@ -86,7 +86,8 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
     x_true = true_point(prob, x0, dirs)
     if not v["compare.morph"]:
         return Comparison(gammas, surfaces, None, dirs, spectra, runs, (), (), x_true)
-    morph_gammas = tuple(float(g) for g in np.linspace(gammas[0], gammas[1], v["compare.morph_frames"]))
+    morph_gammas = tuple(float(g) for g in
+                         np.linspace(gammas[0], gammas[1], v["compare.morph_frames"]))
     coarse = ls.grid(v["compare.span"], min(v["compare.resolution"], 81))
     morph = tuple(ls.surface_2d(prob.with_gamma(g), x0, dirs.u, dirs.v, coarse, coarse)
                   for g in morph_gammas)
@@ -118,8 +119,9 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
                                                  title="Exact Newton on both losses")
     if result.surfaces is None:
         first, second = result.lines
-        both = compare_figures.curves_figure(first.ts, dict(zip(names, (first.values, second.values))),
-                                             x_title="x₁", title="The two losses along the one axis (d = 1)")
+        curves = dict(zip(names, (first.values, second.values), strict=True))
+        both = compare_figures.curves_figure(first.ts, curves, x_title="x₁",
+                                             title="The two losses along the one axis (d = 1)")
         if log_scale:
             both.update_yaxes(type="log", exponentformat="power")
         difference = compare_figures.curves_figure(
@@ -134,7 +136,8 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
                                  title=names[1])
     for fig in (first, second):  # no legend: a legend under one map only would shrink it
         fig.update_layout(showlegend=False)  # (the caption says what red and veiled mean)
-        if on_plane(result.x_true, np.zeros(result.directions.u.size), float(comp.first.alphas[-1])):
+        span = float(comp.first.alphas[-1])
+        if on_plane(result.x_true, np.zeros(result.directions.u.size), span):
             figs.add_point(fig, result.x_true.alphas[0], result.x_true.betas[0], "x_true")
     difference = figs.difference_figure(comp, labels=labels, title="Difference")
     morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
@@ -152,13 +155,14 @@ def difference_share(result: Comparison, figs: CompareFigures) -> float:
 def run_rows(result: Comparison) -> list[dict]:
     """One row per loss: how exact Newton from x = 0 ended on it."""
     return [{"γ": g, "status": status_name(run.status), "steps": run.n_iter,
-             "final loss": float(run.loss[-1])} for g, run in zip(result.gammas, result.runs)]
+             "final loss": float(run.loss[-1])}
+            for g, run in zip(result.gammas, result.runs, strict=True)]
 
 
 def run_messages(result: Comparison) -> str:
     """How each run ended, one sentence per loss (too long for a table cell)."""
     return "  \n".join(f"**γ = {g:g}:** {literal(run.message)}"
-                       for g, run in zip(result.gammas, result.runs))
+                       for g, run in zip(result.gammas, result.runs, strict=True))
 
 
 def data_table(result: Comparison) -> dict[str, np.ndarray]:

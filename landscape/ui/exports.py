@@ -21,7 +21,6 @@ from landscape import export
 from . import state
 from .builder import generator_arguments, problem_line, problem_spec
 
-
 #: where kaleido finds a browser; the app never downloads one
 CHROMIUM = "/usr/bin/chromium"
 IMAGE_SIZE = (1200, 800)
@@ -93,7 +92,8 @@ def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
                             "text/html", key=f"export.{name}.html", **common)
     no_browser = chromium_path() is None
     why = ("PNG and SVG are drawn by kaleido in Chromium, and none is installed here "
-           "(apt-get install chromium)." if no_browser else "Drawn by kaleido in the installed Chromium.")
+           "(apt-get install chromium)." if no_browser
+           else "Drawn by kaleido in the installed Chromium.")
     for col, fmt, mime in ((cols[2], "png", "image/png"), (cols[3], "svg", "image/svg+xml")):
         col.download_button(f"Figure ({fmt.upper()})",
                             lambda f=fmt: figure_image(labelled(), f),
@@ -140,7 +140,9 @@ def surface_script(problem_spec: tuple, surface: ls.Surface) -> str | None:
     head = _prologue(problem_spec, "a Landscape figure")
     if head is None:
         return None
-    return head + "from landscape.figures import surface as figures\n\n" + _plane(surface) + f'''surface = ls.surface_2d(prob, center, u, v, alphas, betas)  # values[j, i] = L(center + a_i u + c_j v)
+    return head + "from landscape.figures import surface as figures\n\n" + _plane(surface) + '''\
+# values[j, i] = L(center + a_i u + c_j v)
+surface = ls.surface_2d(prob, center, u, v, alphas, betas)
 figures.contour_figure(surface).write_html("landscape_surface.html")
 print("surface", surface.values.shape, "min", np.nanmin(surface.values))
 '''
@@ -189,7 +191,9 @@ def compare_script(problem_spec: tuple, comparison) -> str | None:
         return None
     return head + ("from landscape.figures import surface as figures\n"
                    "from landscape.surface import compare_surfaces\n\n"
-                   + _plane(comparison.first)) + f'''comparison = compare_surfaces(prob, {comparison.gammas!r}, center, u, v, alphas, betas)
+                   + _plane(comparison.first)) + f'''\
+comparison = compare_surfaces(prob, {comparison.gammas!r}, center, u, v,
+                              alphas, betas)
 figures.difference_figure(comparison).write_html("compare_difference.html")
 print("difference", np.nanmin(comparison.difference), np.nanmax(comparison.difference))
 '''

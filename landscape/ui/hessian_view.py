@@ -12,14 +12,26 @@ import streamlit as st
 
 from landscape import export
 from landscape.figures import spectrum as spectrum_figures
-from landscape.limits import DENSE_SPECTRUM_MAX_D
-from landscape.spectral import (HessianStructure, RegularisationCheck, SpectralDensity,
-                                Spectrum, TheoryChecks, TraceEstimate, TrajectorySpectrum,
-                                hessian_structure, hessian_trace, hutchinson_trace,
-                                spectral_density, spectrum, theory_checks, trajectory_spectrum)
 from landscape.figures.spectrum import SCALES
 from landscape.figures.style import METHOD_NAMES
+from landscape.limits import DENSE_SPECTRUM_MAX_D
 from landscape.optimize import minimize
+from landscape.spectral import (
+    HessianStructure,
+    RegularisationCheck,
+    SpectralDensity,
+    Spectrum,
+    TheoryChecks,
+    TraceEstimate,
+    TrajectorySpectrum,
+    hessian_structure,
+    hessian_trace,
+    hutchinson_trace,
+    spectral_density,
+    spectrum,
+    theory_checks,
+    trajectory_spectrum,
+)
 
 from . import exports
 from .builder import problem_from_spec
@@ -36,7 +48,8 @@ register(**{
                        widget="number_input"),
     "hessian.scale": Field("auto", str, SCALES, label="eigenvalue axis", widget="radio",
                            options=dict(horizontal=True, help="symlog keeps negative eigenvalues "
-                                                              "visible beside large positive ones")),
+                                                              "visible beside large positive "
+                                                              "ones")),
     "hessian.l": Field(1.0, float, low=1e-12, high=1e6, label="strong convexity l for the checks",
                        widget="number_input", options=dict(format="%.3g")),
     "hessian.path": Field("newton", str, PATH_METHODS, label="path for the extremes",

@@ -19,16 +19,25 @@ from landscape.figures import surface as surface_figures
 from landscape.figures.style import number_text
 from landscape.limits import MAX_RESOLUTION
 
-from . import exports
+from . import exports, state
 from .builder import problem_from_spec
-from .points import (POINT_LABELS, POINTS, clicked, newton_path, parse_vector, resolve_point,
-                     true_point, use_as_center, use_as_start)
+from .points import (
+    POINT_LABELS,
+    POINTS,
+    clicked,
+    newton_path,
+    parse_vector,
+    resolve_point,
+    true_point,
+    use_as_center,
+    use_as_start,
+)
 from .points import on_plane as points_on_plane
-from . import state
 from .state import Field, register
 
 CENTERS = POINTS
-DIRECTION_LABELS = {"random": "random (seeded, orthonormal)", "hessian_top": "top Hessian eigenvectors",
+DIRECTION_LABELS = {"random": "random (seeded, orthonormal)",
+                    "hessian_top": "top Hessian eigenvectors",
                     "hessian_bottom": "bottom Hessian eigenvectors",
                     "hessian_extremes": "steepest and flattest (a valley)",
                     "gradient_newton": "gradient and Newton step",
@@ -244,7 +253,8 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
             notes.append("×: x_true, where the realizable b was made (L is smallest there up "
                          "to the noise).")
         elif view.x_true is not None:
-            notes.append(f"x_true is not drawn: it lies {number_text(view.x_true.distance[0], 3)} from "
+            far = number_text(view.x_true.distance[0], 3)
+            notes.append(f"x_true is not drawn: it lies {far} from "
                          "this plane or outside its span.")
         if surf.fallback_cells:
             notes.append(f"{surf.fallback_cells} of {surf.values.size} cells were re-evaluated "

@@ -121,7 +121,7 @@ def _race_plane(prob: ls.Problem, x0: np.ndarray, x_star: np.ndarray,
 def run_table(result: Race) -> list[dict]:
     """One row per run: how it ended and what was measured."""
     rows = []
-    for run, diag in zip(result.runs, result.diagnostics):
+    for run, diag in zip(result.runs, result.diagnostics, strict=True):
         rows.append({
             "method": METHOD_LABELS[run.method], "status": status_name(run.status),
             "steps": run.n_iter, "final loss": float(run.loss[-1]),
@@ -157,7 +157,7 @@ def observed(diag: Convergence | None) -> str:
 def step_rows(result: Race, step: int) -> list[dict]:
     """The numbers of each run at iteration ``step`` (its last one if it stopped)."""
     rows = []
-    for run, proj in zip(result.runs, result.projections):
+    for run, proj in zip(result.runs, result.projections, strict=True):
         k = min(step, run.n_iter)
         off_plane = 0.0 if result.surface is None else float(
             surface_figures.off_plane(proj)[k])
@@ -182,7 +182,7 @@ def paths_figure(race: Race, *, step: int) -> go.Figure:
     if race.surface is None:
         paths = figs.slice_figure(race.line, label="x₁ − x*",
                                   title="The race along the one axis (d = 1)")
-        for run, offsets in zip(race.runs, race.projections):
+        for run, offsets in zip(race.runs, race.projections, strict=True):
             k = min(step, run.n_iter) + 1
             figs.add_path_1d(paths, offsets[:k], run.loss[:k], run.method)
         return paths
@@ -191,7 +191,7 @@ def paths_figure(race: Race, *, step: int) -> go.Figure:
                                 title="Paths on the plane through x* of their principal "
                                       "components")
     figs.add_click_grid(paths, race.surface.alphas, race.surface.betas)
-    for run, projection in zip(race.runs, race.projections):
+    for run, projection in zip(race.runs, race.projections, strict=True):
         figs.add_trajectory(paths, truncated(projection, min(step, run.n_iter)), run.method)
     # the legend under the axis title (right under the axes it covered the title)
     return paths.update_layout(height=640, margin=dict(t=60, b=150),

@@ -16,8 +16,10 @@ sets, what the URL carries and the CSS class ``st-key-problem-n`` in the browser
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field as dataclass_field
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
 
 import streamlit as st
 
@@ -71,7 +73,9 @@ class Field:
         try:
             value = self.kind(text)
         except ValueError:
-            raise ValueError(f"expected {'an integer' if self.kind is int else 'a number' if self.kind is float else 'text'}") from None
+            expected = ("an integer" if self.kind is int else "a number" if self.kind is float
+                        else "text")
+            raise ValueError(f"expected {expected}") from None
         if self.kind is float and not math.isfinite(value):
             raise ValueError("expected a finite number")
         if self.choices is not None and value not in self.choices:
@@ -226,7 +230,8 @@ def put(name: str, value) -> None:
 
 #: the settings a preset's name stands for; set by the presets module (which imports
 #: this one), so that a link naming a preset is read and written the same way
-expand_preset: Callable[[str], dict] = lambda name: {}
+def expand_preset(name: str) -> dict:
+    return {}
 
 
 def url_params() -> dict[str, str]:
@@ -262,7 +267,8 @@ def _clamped(name: str, value, low, high):
     """A number within the widget's range [low, high] (which may depend on the
     problem, e.g. an axis index <= d); a change is noted, so the user sees why."""
     if low is not None and value < low or high is not None and value > high:
-        fixed = min(max(value, low if low is not None else value), high if high is not None else value)
+        fixed = min(max(value, low if low is not None else value),
+                    high if high is not None else value)
         note(f"{name} = {value:g} is outside the range this page allows "
              f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]; "
              f"using {fixed:g}.")
@@ -276,7 +282,8 @@ def clamp(name: str, *, low=None, high=None):
     """Keep a number setting within a range the problem sets (an axis index <= d),
     before anything is computed from it; a change is noted. Returns the value."""
     f = FIELDS[name]
-    return _clamped(name, get(name), f.low if low is None else low, f.high if high is None else high)
+    return _clamped(name, get(name), f.low if low is None else low,
+                    f.high if high is None else high)
 
 
 def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **overrides):
@@ -323,7 +330,7 @@ def tabs(name: str, where=None) -> dict:
     st.session_state[name] = labels[f.choices.index(get(name))]
     boxes = (st if where is None else where).tabs(labels, key=name, on_change=_store_tab,
                                                   args=(name,))
-    return {c: box if box.open else None for c, box in zip(f.choices, boxes)}
+    return {c: box if box.open else None for c, box in zip(f.choices, boxes, strict=True)}
 
 
 def _store_tab(name: str) -> None:
