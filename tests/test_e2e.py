@@ -52,9 +52,15 @@ def test_the_sidebar_never_comes_before_the_first_chart_then_the_whole_page(serv
                           timeout=60_000)
     seen = tab.evaluate("window.__seen")
     assert seen["chart"] <= seen["sidebar"], seen
-    # then the whole page: both maps, the difference, the spectra and Newton's convergence
-    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 5",
+    # then the whole page: both maps and the open tab's chart (the difference); the
+    # closed tabs (spectra, Newton, morph) are not drawn until opened
+    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 3",
                           timeout=60_000)
+    tab.get_by_role("tab", name="Newton on each").click()
+    tab.wait_for_function(
+        "() => !!document.querySelector('.st-key-chart-compare-newton .js-plotly-plot')",
+        timeout=60_000)
+    assert "compare.section=newton" in tab.url  # the open tab is in the link
     tab.locator('[data-testid="stMain"] [data-testid="stSlider"]').first.wait_for(timeout=30_000)
     assert tab.locator('[data-testid="stException"]').count() == 0
     tab.close()
