@@ -155,8 +155,8 @@ class Problem:
         """The scale-free vectors at z, or a PoleError where alpha = 0."""
         scale_free = losses.scale_free(z, self.b, self.gamma)
         if scale_free.at_pole:
-            raise PoleError(f"x lies on the pole set of the unified loss (alpha(x) = 0, "
-                            f"gamma = {self.gamma:g}): the loss is infinite and its {what} "
+            raise PoleError(f"x lies on the pole set of the unified loss (α(x) = 0, "
+                            f"γ = {number(self.gamma)}): the loss is infinite and its {what} "
                             "does not exist there. Move x off the pole set.")
         return scale_free
 
@@ -306,10 +306,10 @@ def _finite(value: np.ndarray, what: str, scale_free: losses.ScaleFree | None) -
     """Pass ``value`` through, or explain that it overflowed next to a pole."""
     if not np.all(np.isfinite(value)):
         where = ("" if scale_free is None
-                 else f" (log|alpha| = {scale_free.log_abs_alpha:.3g})")
+                 else f" (log|α| = {number(scale_free.log_abs_alpha, 3)})")
         raise PoleError(f"the {what} overflows float64 at this x: it lies next to the pole "
                         f"set{where}, where it grows like "
-                        "alpha^-3 (gradient) or alpha^-4 (Hessian). Move x away from the "
+                        "α⁻³ (gradient) or α⁻⁴ (Hessian). Move x away from the "
                         "pole set.")
     return value
 

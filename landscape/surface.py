@@ -73,7 +73,9 @@ class SurfaceComparison(ReadOnlyArrays):
     """Two losses (two gammas) on the same plane and grid.
 
     ``difference = second.values - first.values`` (NaN where either is at a pole);
-    ``display_min``, ``display_max``: one colour range for both surfaces.
+    ``display_min``, ``display_max``: one colour range for both surfaces;
+    ``difference_scale``: the 90th percentile of |difference| (next to a pole the
+    difference is unbounded, and a scale set by its maximum would hide every other).
     """
 
     first: Surface
@@ -82,6 +84,7 @@ class SurfaceComparison(ReadOnlyArrays):
     difference: np.ndarray
     display_min: float
     display_max: float
+    difference_scale: float
 
 
 @dataclass(frozen=True)
@@ -193,9 +196,11 @@ def compare_surfaces(prob: Problem, gammas: tuple[float, float], center, u, v, a
     bad = first.pole | second.pole | first.nonfinite | second.nonfinite
     with np.errstate(invalid="ignore"):  # inf - inf at a pole: masked just below
         diff = np.where(bad, np.nan, second.values - first.values)
+    finite = np.abs(diff[np.isfinite(diff)])
     return SurfaceComparison(first, second, (float(gammas[0]), float(gammas[1])), diff,
                              min(first.display_min, second.display_min),
-                             max(first.display_max, second.display_max))
+                             max(first.display_max, second.display_max),
+                             float(np.percentile(finite, 90)) if finite.size else 1.0)
 
 
 def evaluate_plane_direct(prob: Problem, P, Q, R, alphas, betas):

@@ -49,6 +49,11 @@ if ui.presenting():
     ui.present(slides)
     ui.stop()
 st.caption(f"At {view.point_label}: {spec.message}")
+if view.near_pole and view.alpha_sign > 0:
+    st.warning(f"At this point α is a cancellation of terms {ui.number(view.alpha_condition, 2)} "
+               "times larger (next to the pole set): every number on this page carries a "
+               "relative error of about "
+               f"{ui.number(view.relative_error, 2)}.")
 if view.alpha_sign < 0:
     log_alpha = ui.number(view.log_abs_alpha, digits=3)
     st.warning(f"At this point α < 0 (log|α| = {log_alpha}): it lies beyond the "

@@ -50,12 +50,12 @@ else:
     left.plotly_chart(figs.first, key="chart.compare.first", width="stretch")
     ui.show_controls()  # after the first chart (ui.controls)
     right.plotly_chart(figs.second, key="chart.compare.second", width="stretch")
-    share = cv.difference_share(result, figs)
+    share = cv.difference_share(result)
     st.caption("One plane through x = 0 and one colour scale for both maps. Red lines: the pole "
                "set α = 0 of a loss with γ > 0 (softmax has none); veiled: where α < 0 and "
                "the loss's stationary points are spurious. Here the two losses differ by up "
-               f"to {100 * share:.2g} % of that colour range"
-               + (" (too little to see on these maps: the Difference tab shows where)."
+               f"to {ui.number(100 * share, digits=2)} % of the range of L on these maps"
+               + (" (too little to see: the Difference tab shows where)."
                   if share < 0.05 else "; the Difference tab shows where."))
 
 sections = ui.tabs("compare.section")  # only the open one is drawn

@@ -84,7 +84,7 @@ def test_cancellation_inside_each_u_is_flagged(iris_like, eps):
     assert 0.1 < ev.alpha_condition / kappa < 10  # alpha itself is that inaccurate
     assert prob.evaluate_batch(x[None]).near_pole[0]  # the batched flag agrees
     with pytest.raises(ValueError, match="^x0 must lie off the pole set .* received a point "
-                                         "next to it: alpha"):
+                                         r"next to it: α\(x0\) = e\^.* κε = "):
         ls.minimize(prob, x)
 
 

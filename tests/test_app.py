@@ -11,6 +11,7 @@ from apptest_support import PAGES, go_to, open_page
 from plotly_data import decode
 from streamlit.testing.v1 import AppTest
 
+from landscape.text import number
 from landscape.ui.state import FIELDS
 
 POLES = {"problem.matrix": "nonnegative", "problem.d": "5"}
@@ -532,11 +533,19 @@ def _texts(at) -> list[str]:
 E_NOTATION = re.compile(r"\d(\.\d+)?e[-+]?\d")
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-@pytest.mark.parametrize("preset", ["", "realizable_vs_not", "ill_conditioned", "poles"])
-def test_numbers_on_every_page_are_written_as_on_the_charts_never_in_e_notation(page, preset):
+#: every tab of the pages that have them, so that what a closed tab shows is read too
+TABS = {"Hessian": [{}, {"hessian.section": "path"}],
+        "Compare": [{}, {"compare.section": "spectra"}, {"compare.section": "newton"},
+                    {"compare.section": "morph", "compare.morph": "true"}]}
+
+
+@pytest.mark.parametrize("page, tab", [(p, t) for p in PAGES for t in TABS.get(p, [{}])])
+@pytest.mark.parametrize("preset", ["", "realizable_vs_not", "ill_conditioned", "poles",
+                                    "exact_vs_approximate_newton"])
+def test_numbers_on_every_page_are_written_as_on_the_charts_never_in_e_notation(page, tab,
+                                                                                preset):
     """1.19×10⁻⁵, as the axes and colour bars write it, never 1.19e-05."""
-    at = run(page, **({"preset": preset} if preset else {}))
+    at = run(page, **({"preset": preset} if preset else {}), **tab)
     no_trouble(at)
     texts = _texts(at)
     assert texts
@@ -573,7 +582,7 @@ def test_compare_says_how_far_apart_the_two_maps_are(params, visible):
     caption = next(shown(c.value) for c in at.caption if "losses differ by up to" in c.value)
     first, second, difference = charts(at)[:3]
     share = difference["data"][0]["zmax"] / (first["data"][0]["zmax"] - first["data"][0]["zmin"])
-    assert f"{100 * share:.2g} %" in caption
+    assert f"{number(100 * share, 2)} %" in caption
     assert ("too little to see" in caption) == (not visible) == (share < 0.05)
 
 
@@ -588,3 +597,40 @@ def test_a_computation_past_the_time_limit_says_so_and_the_app_stays_usable(page
     assert any("stopped at the limit of 10⁻⁹ s per computation" in shown(e.value)
                for e in at.error), [e.value for e in at.error]
     assert at.sidebar.radio(key="problem.kind")
+
+
+def test_the_morph_figure_is_built_only_when_its_tab_or_export_asks():
+    """Eleven contour maps take about 0.1 s to build: not on every rerun of the page."""
+    from landscape.ui import compare_view as cv
+    from landscape.ui.state import spec_of
+    values = {n: f.default for n, f in FIELDS.items()} | {"compare.morph": True}
+    result = cv.comparison(spec_of(values, "problem."), spec_of(values, "compare."))
+    figs = cv.figures(result, log_scale=False)
+    assert "morph" not in vars(figs)  # not built yet
+    assert len(figs.morph.frames) == values["compare.morph_frames"]
+
+
+def test_a_hessian_point_next_to_the_pole_set_is_said_to_be_inaccurate():
+    """α a cancellation of far larger terms (κ > 1e8): the page says how much error that
+    puts on its numbers, instead of showing them as if exact."""
+    import landscape as ls
+    from landscape.ui.builder import generator_arguments
+    from landscape.ui.state import spec_of
+    values = {n: f.default for n, f in FIELDS.items()} | {
+        "problem.matrix": "nonnegative", "problem.d": 5}
+    prob = ls.make_problem(**generator_arguments(spec_of(values, "problem.")))
+    lo, hi = 0.0, 4.0  # alpha(-t 1) > 0 at t = 0 and < 0 at t = 4: bisect to the pole
+    assert prob.evaluate(-hi * np.ones(5)).alpha_sign < 0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if prob.evaluate(-mid * np.ones(5)).alpha_sign > 0 else (lo, mid)
+    x = -lo * np.ones(5)
+    ev = prob.evaluate(x)
+    assert ev.alpha_sign > 0 and ev.near_pole, ev.alpha_condition
+    point = ", ".join(repr(float(v)) for v in x)
+    at = run(PAGE["Hessian"], **POLES, **{"hessian.point": "custom", "hessian.custom_point": point})
+    assert not at.exception
+    warning = next(shown(w.value) for w in at.warning if "cancellation" in w.value)
+    assert "next to the pole set" in warning and "relative error of about" in warning

@@ -329,9 +329,9 @@ def test_peers_never_raise_near_the_pole_set(pole_problem, method):
 
 def test_start_on_or_beyond_the_pole_set_is_refused():
     prob = ls.make_problem(40, 3, seed=3, kind="unified", matrix="nonnegative")
-    with _raises("x0 must lie off the pole set of the unified loss, where alpha(x0) > 0 "
-                 "(MATH.md 5; x0 = 0 gives alpha = n); received a point beyond it "
-                 "(alpha(x0) < 0"):
+    with _raises("x0 must lie off the pole set of the unified loss, where α(x0) > 0 "
+                 "(MATH.md 5; x0 = 0 gives α = n); received a point beyond it "
+                 "(α(x0) < 0"):
         minimize(prob, -2.0 * np.ones(3))
     lo, hi = 0.0, 2.0
     for _ in range(200):

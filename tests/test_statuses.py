@@ -273,7 +273,7 @@ def test_messages_use_the_notation_of_the_pages(method):
     for kwargs in (dict(tol=1e-6), dict(max_iter=1)):
         message = minimize(prob, np.zeros(3), method, **kwargs).message
         assert "‖g‖ = " in message and "tol·‖g₀‖" in message, message
-        for ascii_maths in ("||", "<=", ">=", "grad", re.compile(r"\de-\d")):
+        for ascii_maths in ("||", "<=", ">=", "grad", re.compile(r"\de[-+]?\d")):
             found = (ascii_maths.search(message) if isinstance(ascii_maths, re.Pattern)
                      else ascii_maths in message)
             assert not found, (ascii_maths, message)

@@ -20,7 +20,8 @@ def spectra_overlay_figure(spectra: Sequence[Spectrum], labels: Sequence[str], *
     each; negative eigenvalues are drawn with open markers."""
     fig = go.Figure()
     d = max(spec.d for spec in spectra)
-    for spec, label, color in zip(spectra, labels, COLORS[:len(spectra)], strict=True):
+    for i, (spec, label) in enumerate(zip(spectra, labels, strict=True)):
+        color = COLORS[i % len(COLORS)]
         values = np.asarray(spec.eigenvalues, dtype=float)
         index = np.asarray(spec.positions) + 1
         symbols = np.where(values < 0, "circle-open", "circle")
@@ -40,7 +41,8 @@ def curves_figure(ts: np.ndarray, curves: dict[str, np.ndarray], *, x_title: str
     """Several functions of one variable on one chart (the 1-D counterpart of the side
     by side maps); non-finite values (poles) leave gaps."""
     fig = go.Figure()
-    for (label, values), color in zip(curves.items(), COLORS[:len(curves)], strict=True):
+    for i, (label, values) in enumerate(curves.items()):
+        color = COLORS[i % len(COLORS)]
         values = np.asarray(values, dtype=float)
         fig.add_trace(go.Scatter(x=ts, y=np.where(np.isfinite(values), values, np.nan),
                                  mode="lines", name=label, line=dict(color=color, width=2),

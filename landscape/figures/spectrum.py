@@ -349,7 +349,7 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
                          y=right(rank_two),
                          marker=dict(color=bar_colours), showlegend=False,
                          name="rank-two part U C U<sup>T</sup>", customdata=rank_two,
-                         text=[f"{v:.3g}" for v in rank_two], textposition="outside",
+                         text=[number_text(v, 3) for v in rank_two], textposition="outside",
                          cliponaxis=False,
                          hovertemplate="%{x} = %{customdata:.6g}<extra>" + others
                                        + "</extra>"), row=1, col=2)

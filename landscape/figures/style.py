@@ -8,6 +8,7 @@ import numpy as np
 
 from ..optimize import METHODS, Status
 from ..text import number as number_text  # noqa: F401  (titles, legends, tables)
+from ..text import power_of_ten
 
 #: full names on screen (never the code names ``gd``, ``lbfgs``)
 METHOD_NAMES = {"newton": "exact Newton", "approx_newton": "approximate Newton",
@@ -29,7 +30,6 @@ METHOD_DASHES = {"newton": "solid", "approx_newton": "dash", "gd": "solid",
 assert set(METHOD_NAMES) == set(METHOD_COLOURS) == set(METHOD_MARKERS) == set(METHODS)
 
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def power_text(value: float) -> str:
@@ -42,21 +42,22 @@ def power_text(value: float) -> str:
                                           trim="-").replace("-", "−")
     mantissa, exponent = f"{value:.1e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
-    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    power = power_of_ten(int(exponent))
     return {"1": power, "-1": "−" + power}.get(mantissa, f"{mantissa}×{power}".replace("-", "−"))
 
 
 def decade_text(exponent: int) -> str:
     """A tick label of a decade on a log axis: 1, 10, then 10² … and 10⁻¹ … (one style
     along the whole axis: not 0.01 beside 10⁻⁴)."""
-    return {0: "1", 1: "10"}.get(int(exponent), "10" + str(int(exponent)).translate(_SUPERSCRIPT))
+    return {0: "1", 1: "10"}.get(int(exponent), power_of_ten(exponent))
 
 
 def log_ticks(low: float, high: float, most: int = 8) -> dict:
     """Plotly settings of a log axis over the positive values [low, high], every label
     written out in one style: decades (1, 10, 10², 10⁻³, at most ``most``) when the
     range spans a decade or more, else 1, 2 and 5 times a power of ten (2×10⁻³); never
-    Plotly's bare minor digits "2" and "5" between decades. Empty for no positive range."""
+    Plotly's bare minor digits "2" and "5" between decades. Without a positive finite
+    range, a plain log axis in that exponent style."""
     if not (np.isfinite(low) and np.isfinite(high) and 0 < low <= high):
         return dict(type="log", exponentformat="power")
     first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))

@@ -298,13 +298,9 @@ def _path_labels(projection: Projection, name: str) -> tuple[str, np.ndarray]:
 def difference_figure(comparison, *, labels: tuple[str, str] = ("a (along u)", "c (along v)"),
                       title: str | None = None) -> go.Figure:
     """Heat map of ``second - first`` of a ``SurfaceComparison``, on a diverging scale
-    centred at 0 (blue: the second loss is lower, red: higher), saturating at the 90th
-    percentile of |difference|."""
-    diff = comparison.difference
-    finite = diff[np.isfinite(diff)]
-    # the 90th percentile: next to a pole the difference is unbounded, and a scale set
-    # by it would hide every other difference
-    top = float(np.percentile(np.abs(finite), 90)) if finite.size else 1.0
+    centred at 0 (blue: the second loss is lower, red: higher), saturating at
+    ``comparison.difference_scale`` (the 90th percentile of |difference|)."""
+    diff, top = comparison.difference, comparison.difference_scale
     g1, g2 = comparison.gammas
     fig = go.Figure(go.Heatmap(
         x=comparison.first.alphas, y=comparison.first.betas, z=diff, zmid=0,

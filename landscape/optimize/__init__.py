@@ -38,7 +38,9 @@ from dataclasses import asdict
 import numpy as np
 
 from ..limits import MAX_STORED
+from ..losses import POLE_RTOL
 from ..problem import Problem
+from ..text import number
 from ..validation import choice, instance, positive_int, real_scalar, seed_value
 from . import _first_order, _newton, _peers
 from .diagnostics import Convergence, Rate, convergence_rate, diagnose
@@ -111,15 +113,15 @@ def _check_start(prob: Problem, x0: np.ndarray) -> None:
     if ev.alpha_sign > 0 and not ev.near_pole:
         return
     if ev.alpha_sign == 0:
-        where = "a point on it (alpha(x0) = 0)"
+        where = "a point on it (α(x0) = 0)"
     elif ev.alpha_sign < 0:
-        where = (f"a point beyond it (alpha(x0) < 0, log|alpha| = {ev.log_abs_alpha:.3g}), "
+        where = (f"a point beyond it (α(x0) < 0, log|α| = {number(ev.log_abs_alpha, 3)}), "
                  "where stationary points are spurious")
     else:
         kappa = ev.alpha_condition
-        where = (f"a point next to it: alpha(x0) = exp({ev.log_abs_alpha:.3g}) cancels terms "
-                 f"kappa = sum(exp(z) + gamma |z|) / |alpha| = {kappa:.2g} times larger "
-                 "(above 1e8), so the loss and its derivatives there carry relative errors "
-                 f"of about kappa eps = {kappa * np.finfo(float).eps:.2g}")
-    raise ValueError("x0 must lie off the pole set of the unified loss, where alpha(x0) > 0 "
-                     f"(MATH.md 5; x0 = 0 gives alpha = n); received {where}.")
+        where = (f"a point next to it: α(x0) = e^{number(ev.log_abs_alpha, 3)} cancels terms "
+                 f"κ = Σ(e^z + γ|z|) / |α| = {number(kappa, 2)} times larger (above "
+                 f"{number(1 / POLE_RTOL)}), so the loss and its derivatives there carry "
+                 f"relative errors of about κε = {number(kappa * np.finfo(float).eps, 2)}")
+    raise ValueError("x0 must lie off the pole set of the unified loss, where α(x0) > 0 "
+                     f"(MATH.md 5; x0 = 0 gives α = n); received {where}.")

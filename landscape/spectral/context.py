@@ -34,7 +34,10 @@ class HessianContext:
     def __post_init__(self) -> None:
         check_problem(self.prob)
         object.__setattr__(self, "x", self.prob.check_point(self.x))
-        self.prob.hessian_parts(self.x)  # raises PoleError on (or next to) the pole set
+        # raises PoleError on the pole set, or where H overflows next to it; a point whose
+        # normaliser is a cancellation (``evaluate(x).near_pole``) is not refused: its
+        # numbers carry relative errors of about κε (``alpha_condition``)
+        self.prob.hessian_parts(self.x)
 
     @cached_property
     def scale_free(self) -> losses.ScaleFree:
@@ -83,9 +86,6 @@ class HessianContext:
                                   smallest=True, tol=1e-10)
 
 
-def _hessian(prob: Problem, x: np.ndarray, dense_max_d: int):
-    """H at x: a dense array while ``d <= dense_max_d``, else an operator."""
-    return prob.hessian(x) if prob.d <= dense_max_d else prob.hessian_operator(x)
 
 def hessian_at(prob: Problem, x: np.ndarray, dense_max_d: int):
     """H at x: a dense (d, d) array while ``d <= dense_max_d``, else a ``LinearOperator``

@@ -88,8 +88,7 @@ def _poles(values: dict) -> Claim:
 def _softmax_vs_unified(values: dict) -> Claim:
     result = compare_view.comparison(state.spec_of(values, "problem."),
                                      state.spec_of(values, "compare."))
-    figs = compare_view.figures(result, log_scale=False)
-    shown, share = figs.difference.data[0].zmax, compare_view.difference_share(result, figs)
+    shown, share = result.surfaces.difference_scale, compare_view.difference_share(result)
     return Claim(share >= 0.1, f"the difference map's colour range (±{number_text(shown, 3)}) is "
                                f"{100 * share:.0f} % of the loss range.")
 

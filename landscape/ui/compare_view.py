@@ -5,7 +5,9 @@ one axis. ``figures`` turns a comparison into the page's ready figures."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property, partial
 
 import numpy as np
 import plotly.graph_objects as go
@@ -97,14 +99,19 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
 @dataclass
 class CompareFigures:
     """The page's figures. For d = 1, ``first`` holds both losses on one chart and
-    ``second`` and ``morph`` are None."""
+    ``second`` and ``morph`` are None. The morph (one contour map per frame, about
+    0.1 s to build) is built when first asked for: only its tab or its export does."""
 
     first: go.Figure
     second: go.Figure | None
     difference: go.Figure
     spectra: go.Figure
     newton: go.Figure
-    morph: go.Figure | None
+    build_morph: Callable[[], go.Figure] | None = None
+
+    @cached_property
+    def morph(self) -> go.Figure | None:
+        return None if self.build_morph is None else self.build_morph()
 
 
 def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
@@ -140,16 +147,16 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
         if on_plane(result.x_true, np.zeros(result.directions.u.size), span):
             figs.add_point(fig, result.x_true.alphas[0], result.x_true.betas[0], "x_true")
     difference = figs.difference_figure(comp, labels=labels, title="Difference")
-    morph = (figs.morph_figure(list(result.morph), list(result.morph_gammas), labels=labels,
-                               log_scale=log_scale) if result.morph else None)
+    morph = (partial(figs.morph_figure, list(result.morph), list(result.morph_gammas),
+                     labels=labels, log_scale=log_scale) if result.morph else None)
     return CompareFigures(first, second, difference, spectra, newton, morph)
 
 
-def difference_share(result: Comparison, figs: CompareFigures) -> float:
-    """How far apart the two maps are: the difference map's colour range (±zmax) as a
-    share of the range of the maps' shared colour scale (for d ≥ 2)."""
+def difference_share(result: Comparison) -> float:
+    """How far apart the two maps are: the difference map's scale (the 90th percentile
+    of |L₂ − L₁|) as a share of the range of L the maps show (for d ≥ 2)."""
     comp = result.surfaces
-    return float(figs.difference.data[0].zmax) / (comp.display_max - comp.display_min)
+    return comp.difference_scale / (comp.display_max - comp.display_min)
 
 
 def run_rows(result: Comparison) -> list[dict]:
@@ -189,7 +196,8 @@ def export_buttons(result: Comparison, figs: CompareFigures, problem_spec: tuple
     shown = {f"L with γ = {g1:g}": figs.first, f"L with γ = {g2:g}": figs.second,
              f"L(γ = {g2:g}) − L(γ = {g1:g})": figs.difference,
              "Hessian eigenvalues at x = 0": figs.spectra,
-             "Exact Newton on both losses": figs.newton, "The γ morph": figs.morph}
+             "Exact Newton on both losses": figs.newton,
+             "The γ morph": None if figs.build_morph is None else lambda: figs.morph}
     shown = {t: f for t, f in shown.items() if f is not None}
     if result.surfaces is None:
         shown = {"Both losses along the one axis (d = 1)": figs.first,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlencode
 
@@ -72,11 +73,12 @@ def standalone(fig: go.Figure, title: str, problem: str, link: str) -> go.Figure
     return out
 
 
-def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
-            script: str | None = None) -> None:
-    """A row of downloads: the figure chosen among ``figures`` (by title) as HTML, PNG
-    or SVG, the page's ``table`` as CSV, its ``arrays`` as NPZ, and ``script``.
-    ``name`` is the files' stem and the keys' prefix."""
+def buttons(name: str, figures: dict[str, go.Figure | Callable[[], go.Figure]],
+            table: dict, arrays: dict, script: str | None = None) -> None:
+    """A row of downloads: the figure chosen among ``figures`` (by title; a figure, or
+    a function that builds it when a button is pressed) as HTML, PNG or SVG, the page's
+    ``table`` as CSV, its ``arrays`` as NPZ, and ``script``. ``name`` is the files'
+    stem and the keys' prefix."""
     cols = st.columns([3, 1, 1, 1, 1, 1, 1] if script else [3, 1, 1, 1, 1, 1])
     titles = list(figures)
     title = cols[0].selectbox("figure to download", titles, key=f"export.{name}.figure",
@@ -84,8 +86,11 @@ def buttons(name: str, figures: dict[str, go.Figure], table: dict, arrays: dict,
                               help="Which of this page's figures the three figure buttons save")
     # the titled copy is made only when a button is pressed (copying a 101 x 101 map on
     # every rerun would be work thrown away)
-    labelled = partial(standalone, figures[title], title, problem_line(problem_spec()),
-                       view_link())
+    chosen, problem, link = figures[title], problem_line(problem_spec()), view_link()
+
+    def labelled() -> go.Figure:
+        return standalone(chosen() if callable(chosen) else chosen, title, problem, link)
+
     stem = f"{name}_{titles.index(title) + 1}" if len(titles) > 1 else name
     common = dict(on_click="ignore", width="stretch")
     cols[1].download_button("Figure (HTML)", lambda: figure_html(labelled()), f"{stem}.html",

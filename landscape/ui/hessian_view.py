@@ -69,6 +69,8 @@ class HessianView:
     k: int
     alpha_sign: int
     log_abs_alpha: float
+    alpha_condition: float  # κ of the normaliser at x: relative errors of about κε
+    near_pole: bool
     spectrum: Spectrum
     density: SpectralDensity
     structure: HessianStructure | None
@@ -78,6 +80,11 @@ class HessianView:
     path: TrajectorySpectrum
     path_message: str
     path_method: str = "newton"
+
+    @property
+    def relative_error(self) -> float:
+        """κε: the relative error the normaliser's cancellation puts on every number."""
+        return self.alpha_condition * float(np.finfo(np.float64).eps)
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing the spectrum...")
@@ -94,7 +101,8 @@ def hessian_view(problem_spec: tuple, view_spec: tuple) -> HessianView:
     here = prob.evaluate(x)
     return HessianView(
         point_label=POINT_LABELS[v["hessian.point"]], x=x, k=k, alpha_sign=here.alpha_sign,
-        log_abs_alpha=here.log_abs_alpha, spectrum=eigen,
+        log_abs_alpha=here.log_abs_alpha, alpha_condition=here.alpha_condition,
+        near_pole=here.near_pole, spectrum=eigen,
         density=spectral_density(prob, x), structure=structure,
         checks=theory_checks(prob, x, strong_convexity=v["hessian.l"]),
         trace=hessian_trace(prob, x), hutchinson=hutchinson_trace(prob, x),

@@ -23,6 +23,8 @@ from typing import Any
 
 import streamlit as st
 
+from landscape.text import number
+
 _STATE = "_settings"
 _NOTES = "_settings_notes"
 
@@ -82,8 +84,8 @@ class Field:
             raise ValueError(f"expected one of {', '.join(str(c) for c in self.choices if c != '')}"
                              + (" (or nothing)" if "" in self.choices else ""))
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
-            raise ValueError(f"expected a value in [{self.low:g}, {self.high:g}]"
-                             if self.high is not None else f"expected at least {self.low:g}")
+            raise ValueError(f"expected a value in [{number(self.low)}, {number(self.high)}]"
+                             if self.high is not None else f"expected at least {number(self.low)}")
         return value
 
     def format(self, value) -> str:
@@ -269,9 +271,9 @@ def _clamped(name: str, value, low, high):
     if low is not None and value < low or high is not None and value > high:
         fixed = min(max(value, low if low is not None else value),
                     high if high is not None else value)
-        note(f"{name} = {value:g} is outside the range this page allows "
-             f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]; "
-             f"using {fixed:g}.")
+        shown = ("−∞" if low is None else number(low), "∞" if high is None else number(high))
+        note(f"{name} = {number(value)} is outside the range this page allows "
+             f"[{shown[0]}, {shown[1]}]; using {number(fixed)}.")
         settings()[name] = fixed
         sync_url()
         return fixed
