@@ -18,6 +18,7 @@ from plotly_data import label_value
 import landscape as ls
 from landscape import spectral
 from landscape.figures import spectrum as figures
+from landscape.figures.eigen_axis import TICKS
 
 COLOURS = figures.COLOURS
 
@@ -472,8 +473,8 @@ def test_symmetric_log_axes_label_enough_ticks():
                                                stems=False), "y")["y"]
         within = _ticks_within(axis, min(values), max(values))
         assert len(within) >= 3 or len(set(values)) < 3, (values, axis["ticktext"])
-        assert len(axis["ticktext"]) == len(set(axis["ticktext"])) <= figures.TICKS + 1
+        assert len(axis["ticktext"]) == len(set(axis["ticktext"])) <= TICKS + 1
         spacing = np.diff(axis["tickvals"])
         assert np.all(spacing > 0)
         assert spacing.min() >= 0.5 * (max(axis["tickvals"]) - min(axis["tickvals"])) \
-            / (figures.TICKS + 1), (values, axis["ticktext"])  # labels do not overlap
+            / (TICKS + 1), (values, axis["ticktext"])  # labels do not overlap

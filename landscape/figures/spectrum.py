@@ -6,7 +6,8 @@ compute no eigenvalue or statistic. The eigenvalue axis is linear, logarithmic (
 value positive and spanning more than two decades) or symmetric-logarithmic,
 ``sign(y) log10(1 + |y| / c)``, linear below the threshold c and logarithmic above it,
 so negative eigenvalues stay visible beside large positive ones; tick labels and hover
-text show the true values, and a subtitle names the scale when it is not linear.
+text show the true values, and a subtitle names the scale when it is not linear
+(``eigen_axis.EigenvalueAxis``).
 
 Colours on the Hessian page, one meaning each (``COLOURS``), in every figure here:
     red      negative eigenvalues: markers, the rank-two part's r₋ bar, and the number
@@ -33,17 +34,9 @@ from plotly.subplots import make_subplots
 
 from landscape.spectral import HessianStructure, SpectralDensity, Spectrum, TrajectorySpectrum
 
-from .style import count, integer_ticks, log_ticks, number_text, positive_range, power_text
+from .eigen_axis import EigenvalueAxis, integer_axis
+from .style import count, log_ticks, number_text, positive_range
 
-SCALES = ("auto", "linear", "symlog")
-#: "auto" draws a symmetric-log axis when max|y| / (smallest non-zero |y|) exceeds this
-#: and some value is negative or zero, otherwise a linear one ...
-SYMLOG_SPAN = 1e3
-#: ... and a logarithmic axis when every value is positive and max / min exceeds this
-LOG_SPAN = 1e2
-#: the linear threshold c is never below this fraction of max|y| (rounding noise,
-#: about 1e-16 of max|y|, should not open empty decades around zero)
-SYMLOG_FLOOR = 1e-12
 #: one colour per meaning on the Hessian page (module docstring)
 COLOURS = {"negative": "#d62728", "positive": "#1f77b4", "zero": "#7f7f7f",
            "context": "#bbbbbb", "diagonal": "#2ca02c", "slq": "#9467bd",
@@ -57,128 +50,16 @@ BAND_FILL = "rgba(44,160,44,0.15)"
 STEM_MAX = 200
 #: up to this many eigenvalues per iterate the path figure draws every one
 PATH_ALL_MAX = 100
-#: about this many labelled ticks on an axis
-TICKS = 8
 #: a legend above the plot area, left-aligned, in rows
 LEGEND_ABOVE = dict(orientation="h", x=0.0, xanchor="left", y=1.02, yanchor="bottom")
 #: the title at the top of the chart, the legend just above the plot area, and a top
 #: margin (px) that holds both (and the subtitle naming a non-linear scale)
 TITLE_AT_TOP = dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12))
 TOP, TOP_WITH_SUBTITLE = 95, 115
-ZERO_LINE = dict(zeroline=True, zerolinecolor=COLOURS["context"])
-
-
-def _integer_axis(low: int, high: int, pad: float = 0.5) -> dict:
-    """Layout of an axis of the integers ``low..high``: integer ticks only
-    (``style.integer_ticks``), whatever the length."""
-    low, high = int(low), int(max(high, low))
-    return dict(tickmode="linear", **integer_ticks(high - low), range=[low - pad, high + pad])
-
-
-class _Axis:
-    """An eigenvalue axis, linear, logarithmic or symmetric-log with threshold ``c``,
-    and its ticks. ``tolerance``: values within it of zero are zero (not positive, and
-    they do not set c); ``include_zero``: the figure also draws 0 (stems, bars)."""
-
-    def __init__(self, values, scale: str, *, tolerance: float = 0.0,
-                 include_zero: bool = False) -> None:
-        if scale not in SCALES:
-            raise ValueError(f"scale must be one of {', '.join(map(repr, SCALES))}; "
-                             f"received {scale!r}.")
-        values = np.asarray(values, dtype=float)
-        data = values[np.isfinite(values)]
-        magnitude = np.abs(data)
-        largest = float(magnitude.max()) if magnitude.size else 0.0
-        floor = max(float(tolerance), SYMLOG_FLOOR * largest)
-        nonzero = magnitude[magnitude > floor] if largest > 0 else magnitude[:0]
-        self.c = float(10.0 ** np.floor(np.log10(nonzero.min()))) if nonzero.size else 1.0
-        if scale == "auto":
-            ratio = largest / float(nonzero.min()) if nonzero.size else 1.0
-            if data.size and bool(np.all(data > floor)):
-                scale = "log" if ratio > LOG_SPAN else "linear"
-            else:
-                scale = "symlog" if ratio > SYMLOG_SPAN else "linear"
-        if include_zero and scale != "log":  # a logarithmic axis has no zero
-            data = np.append(data, 0.0)
-        self.low = float(data.min()) if data.size else 0.0
-        self.high = float(data.max()) if data.size else 0.0
-        self.largest = largest
-        self.kind = scale
-
-    @property
-    def symlog(self) -> bool:
-        return self.kind == "symlog"
-
-    def __call__(self, values) -> np.ndarray:
-        """The plotted coordinate of true values (unchanged unless symlog)."""
-        values = np.asarray(values, dtype=float)
-        if not self.symlog:
-            return values
-        return np.sign(values) * np.log10(1.0 + np.abs(values) / self.c)
-
-    @property
-    def note(self) -> str:
-        """The scale in words, for a subtitle ("" when linear)."""
-        if self.kind == "log":
-            return "logarithmic scale"
-        if self.symlog:
-            return f"symmetric log scale, linear within ±{_short(self.c)}"
-        return ""
-
-    @property
-    def floor(self) -> float:
-        """A positive value at the bottom of a logarithmic axis (where 0 would be)."""
-        return self.low if self.low > 0 else self.c
-
-    def ticks(self) -> np.ndarray:
-        """True values of the symmetric-log ticks within the data: 0, decades from c up,
-        then 2 and 5 times them while there is room, never closer than 1 / TICKS of
-        the axis (the labels of +-c would overlap the 0 between them); evenly spaced
-        ones when that leaves fewer than three (data within about a decade)."""
-        top = int(np.ceil(np.log10(max(self.largest, self.c) / self.c)))
-        decades = self.c * 10.0 ** np.arange(0, top + 1)
-        step = max(1, int(np.ceil(top / 6)))  # about six decades labelled per sign first
-        first, rest = decades[::step], np.setdiff1d(decades, decades[::step])
-        candidates = [0.0]
-        for group in (first, rest, 2 * decades, 5 * decades):
-            for magnitude in group:
-                candidates += [magnitude, -magnitude]
-        lo, hi = float(self(self.low)), float(self(self.high))
-        gap = (hi - lo) / TICKS if hi > lo else np.inf
-        slack = 1e-9 * max(hi - lo, 1.0)
-        chosen: list[float] = []
-        for value in candidates:
-            at = float(self(value))
-            if lo - slack <= at <= hi + slack and all(abs(at - self(t)) >= gap for t in chosen):
-                chosen.append(value)
-        if len(chosen) < 3 and self.high > self.low:  # within about a decade: linear ones
-            raw = (self.high - self.low) / 4
-            step = 10.0 ** np.floor(np.log10(raw))
-            step *= next(m for m in (1, 2, 5, 10) if m * step >= raw)
-            for value in step * np.arange(np.ceil(self.low / step), self.high / step + 1e-9):
-                if all(abs(self(value) - self(t)) >= gap / 2 for t in chosen):
-                    chosen.append(float(value))
-        return np.sort(np.asarray(chosen, dtype=float))
-
-    def layout(self, title: str) -> dict:
-        if self.kind == "log":  # labels at decades only: 2 and 5 between them crowd
-            decades = np.log10(self.high / self.low) if self.low > 0 else 1.0
-            return dict(title=title, type="log", exponentformat="power", tickmode="linear",
-                        dtick=max(1, int(np.ceil(decades / TICKS))))
-        if not self.symlog:
-            return dict(title=title, exponentformat="power", **ZERO_LINE)
-        ticks = self.ticks()
-        return dict(title=title, tickmode="array", tickvals=self(ticks).tolist(),
-                    ticktext=[_short(t) for t in ticks], **ZERO_LINE)
 
 
 def _number(value: float) -> str:
     return "not computed" if np.isnan(value) else number_text(value)
-
-
-def _short(value: float) -> str:
-    """A tick label in the charts' one exponent style: 0.05, 200, 10⁻⁵ or 2×10⁻⁵."""
-    return power_text(value)
 
 
 def _title(text: str, axes) -> dict:
@@ -214,7 +95,7 @@ def eigenvalue_figure(spec: Spectrum, *, scale: str = "auto", stems: bool | None
     values = np.asarray(spec.eigenvalues, dtype=float)
     index = np.asarray(spec.positions) + 1
     draw_stems = stems if stems is not None else values.size <= STEM_MAX
-    axis = _Axis(values, scale, tolerance=spec.tolerance, include_zero=draw_stems)
+    axis = EigenvalueAxis(values, scale, tolerance=spec.tolerance, include_zero=draw_stems)
     if axis.kind == "log":
         draw_stems = False
     y = axis(values)
@@ -246,7 +127,7 @@ def eigenvalue_figure(spec: Spectrum, *, scale: str = "auto", stems: bool | None
                f"{_number(spec.condition_number)}")
     fig.update_layout(**_title(title or f"Hessian eigenvalues ({summary})", [("", axis)]),
                       xaxis=dict(title="index i (eigenvalues ascending)",
-                                 **_integer_axis(1, spec.d)),
+                                 **integer_axis(1, spec.d)),
                       yaxis=axis.layout("eigenvalue λ<sub>i</sub>"), legend=LEGEND_ABOVE,
                       showlegend=True, hovermode="closest")
     return fig
@@ -305,8 +186,8 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
     d = whole.size
     zeros = max(d - 2, 0)
     index = np.arange(1, d + 1)
-    left = _Axis(np.concatenate([whole, diagonal]), scale, tolerance=structure.tolerance)
-    right = _Axis(rank_two, scale, tolerance=structure.tolerance, include_zero=True)
+    left = EigenvalueAxis(np.concatenate([whole, diagonal]), scale, tolerance=structure.tolerance)
+    right = EigenvalueAxis(rank_two, scale, tolerance=structure.tolerance, include_zero=True)
     # the band is unbounded at both ends: draw it to the edge of the data
     low_edge = min(whole.min(), diagonal.min())
     high_edge = max(whole.max(), diagonal.max())
@@ -361,7 +242,7 @@ def structure_figure(structure: HessianStructure, *, scale: str = "auto",
                                f"interlacing {status}"),
                      [("H and its diagonal part", left), ("rank-two part", right)]),
         legend=dict(LEGEND_ABOVE, traceorder="normal"), showlegend=True, hovermode="closest")
-    fig.update_xaxes(title_text="index i (eigenvalues ascending)", **_integer_axis(1, d),
+    fig.update_xaxes(title_text="index i (eigenvalues ascending)", **integer_axis(1, d),
                      row=1, col=1)
     fig.update_xaxes(title_text=f"rank-two part U C U<sup>T</sup><br>(rank {structure.rank}"
                                 + (f"; + {zeros} zeros)" if zeros else ")"),
@@ -379,7 +260,7 @@ def trajectory_figure(path: TrajectorySpectrum, *, scale: str = "auto",
     values = np.asarray(path.eigenvalues, dtype=float)
     m = values.shape[0]
     steps = np.arange(m)
-    axis = _Axis(values, scale)
+    axis = EigenvalueAxis(values, scale)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28],
                         vertical_spacing=0.16,
                         subplot_titles=("", "number of negative eigenvalues"))
@@ -416,12 +297,12 @@ def trajectory_figure(path: TrajectorySpectrum, *, scale: str = "auto",
     fig.update_layout(**_title(title or f"Hessian spectrum along the path ({path.method})",
                                    [("", axis)]),
                       legend=LEGEND_ABOVE, showlegend=True, hovermode="x unified", height=520)
-    fig.update_xaxes(**_integer_axis(0, m - 1))
+    fig.update_xaxes(**integer_axis(0, m - 1))
     fig.update_xaxes(title_text="iterate", row=2, col=1)
     fig.update_yaxes(**axis.layout("eigenvalue"), row=1, col=1)
     counts = np.asarray(path.n_negative, dtype=float)
     top = int(np.nanmax(counts)) if np.isfinite(counts).any() else 0
-    count_axis = _integer_axis(0, max(top, 1), pad=0.3)
+    count_axis = integer_axis(0, max(top, 1), pad=0.3)
     count_axis["dtick"] = max(1, int(np.ceil(max(top, 1) / 3)))  # a small panel: few ticks
     fig.update_yaxes(title_text="count", **count_axis, row=2, col=1)
     return fig

@@ -12,7 +12,7 @@ import streamlit as st
 
 from landscape import export
 from landscape.figures import spectrum as spectrum_figures
-from landscape.figures.spectrum import SCALES
+from landscape.figures.eigen_axis import SCALES
 from landscape.figures.style import METHOD_NAMES
 from landscape.limits import DENSE_SPECTRUM_MAX_D
 from landscape.optimize import minimize
