@@ -30,6 +30,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import MISSED_TARGET  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -208,7 +211,7 @@ def main() -> int:
         finally:
             lab.terminate()
             base.terminate()
-    return 0 if ok else 1
+    return 0 if ok else MISSED_TARGET
 
 
 if __name__ == "__main__":
