@@ -329,9 +329,16 @@ def tabs(name: str, where=None) -> dict:
     (Streamlit's lazy tabs); opening one makes it the setting, and the URL."""
     f = FIELDS[name]
     labels = [f.labels.get(c, c) for c in f.choices]
-    st.session_state[name] = labels[f.choices.index(get(name))]
+    reconnected = st.session_state.get(_RECONNECTED)
+    if not reconnected:  # as in ``bind``: the tabs are told the value in use
+        st.session_state[name] = labels[f.choices.index(get(name))]
     boxes = (st if where is None else where).tabs(labels, key=name, on_change=_store_tab,
                                                   args=(name,))
+    opened = dict(zip(labels, f.choices, strict=True)).get(st.session_state.get(name))
+    if reconnected and opened is not None and opened != get(name):
+        if _sent_by_browser(name, reconnected):  # opened by the user before the restart
+            settings()[name] = opened
+        st.session_state[_STALE] = True  # redraw everything from the settings
     return {c: box if box.open else None for c, box in zip(f.choices, boxes, strict=True)}
 
 
