@@ -152,14 +152,14 @@ def _strongly_convex_weights(A: np.ndarray, b: np.ndarray, gamma: float,
                          f"received γ = {number(gamma, 6)}. Use w='constant' instead.")
     sigma_min, sigma_max = singular_value_range(A, dense=True)
     if sigma_min <= 1e-12 * sigma_max:
-        raise ValueError("w='strongly_convex' needs A of full column rank: σ_min(A) = "
+        raise ValueError("w='strongly_convex' needs A of full column rank: σₘᵢₙ(A) = "
                          f"{number(sigma_min, 3)}, so no weights of this form give "
                          "∇²L ⪰ l I. Use another matrix or w='constant'.")
     with np.errstate(over="ignore"):  # an overflow is refused just below
         level = 6.0 * (1.0 + np.max(np.abs(b))) + strong_convexity / sigma_min**2
     if not level <= magnitude_limit(A.shape[0]) ** 2:
         raise ValueError("strong_convexity is too large for this A: wᵢ² = 6 (1 + ‖b‖_∞) + "
-                         f"l / σ_min(A)² = {number(level, 3)} must be at most max float / 16 "
+                         f"l / σₘᵢₙ(A)² = {number(level, 3)} must be at most max float / 16 "
                          f"/ n = {number(magnitude_limit(A.shape[0]) ** 2, 3)}; received "
                          f"strong_convexity = {number(strong_convexity, 6)}.")
     return np.full(A.shape[0], np.sqrt(level))

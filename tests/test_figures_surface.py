@@ -304,3 +304,16 @@ def test_log_axes_label_every_tick_in_one_style_never_bare_minor_digits(low, hig
     ticks = log_ticks(low, high)
     assert ticks["type"] == "log" and ticks["ticktext"] == expected
     assert all(low <= v <= high for v in ticks["tickvals"])
+
+
+def test_a_minimum_at_rounding_level_is_written_as_zero_not_as_noise():
+    """L* = 3.8×10⁻³⁴ on a map whose values reach 1 is rounding: the colour bar says
+    "0 within rounding"; a minimum of 10⁻³ is a value and is written."""
+    prob = ls.make_problem(60, 3, seed=0, kind="softmax", target="realizable", noise=0.0,
+                           w="none")
+    x = np.asarray(prob.x_true)
+    surf = ls.surface_2d(prob, x, np.eye(3)[0], np.eye(3)[1], ls.grid(1, 21), ls.grid(1, 21))
+    noise = figs.contour_figure(surf, minimum=3.8e-34).data[0].colorbar.title.text
+    value = figs.contour_figure(surf, minimum=1e-3 * surf.display_max).data[0].colorbar.title.text
+    assert "L* = 0 within rounding" in noise and "10⁻³⁴" not in noise
+    assert "within rounding" not in value and "L* = " in value

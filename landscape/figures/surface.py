@@ -15,6 +15,9 @@ from .style import decade_text, log_ticks, method_name, method_style, number_tex
 UIREVISION = "landscape"
 COLORSCALE = "Viridis"
 POLE_COLOR = "#d62728"
+#: a loss this small relative to the largest value on the map is rounding (a sum of
+#: squares of O(1) terms carries errors of a few eps): it is written as 0
+ROUNDING = 16 * float(np.finfo(np.float64).eps)
 
 
 def _shown_values(values: np.ndarray, hide: np.ndarray, log_scale: bool,
@@ -73,8 +76,10 @@ def contour_figure(surface: Surface, *, labels: tuple[str, str] = ("a (along u)"
     z = _shown_values(values, surface.pole, log_scale, floor)
     zmin, zmax = (np.log10(max(lo, floor)), np.log10(max(hi, floor))) if log_scale else (lo, hi)
     colorbar = _colorbar(log_scale, zmin, zmax)
-    if minimum is not None:
-        colorbar["title"] = f"L − {minimum_name}<br>({minimum_name} = {number_text(minimum)})"
+    if minimum is not None:  # a minimum below the map's rounding level is 0, not 3×10⁻³⁴
+        at = ("0 within rounding" if abs(minimum) <= ROUNDING * abs(surface.display_max)
+              else number_text(minimum))
+        colorbar["title"] = f"L − {minimum_name}<br>({minimum_name} = {at})"
     fig = go.Figure(go.Contour(
         x=surface.alphas, y=surface.betas, z=z, zmin=zmin, zmax=zmax, zauto=False,
         colorscale=COLORSCALE, ncontours=30, contours=dict(coloring="heatmap"),

@@ -117,5 +117,5 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
                 f"{rule_missed(new.grad_norm, target)}: the tolerance is below what float64 "
                 "resolves here.")
         point = new
-    return rec.finish(Status.MAX_ITER, f"stopped at max_iter = {max_iter} steps: "
+    return rec.finish(Status.MAX_ITER, f"stopped at the iteration limit, {max_iter} steps: "
                                        f"{rule_missed(point.grad_norm, target)}.")

@@ -284,7 +284,7 @@ def _ending(prob: Problem, rec: Recorder, oracle: _Oracle, name: str,
     else:
         scipy_says = f"“{str(res.message).rstrip('.')}”"
     if res is not None and res.status == 1:
-        return rec.finish(Status.MAX_ITER, f"{name} stopped at its limit (max_iter = "
+        return rec.finish(Status.MAX_ITER, f"{name} stopped at its iteration limit ("
                                            f"{max_iter}) after {steps(k)} accepted, saying "
                                            f"{scipy_says}: {rule_missed(grad_norm, target)}."
                                            f"{note}")

@@ -91,7 +91,7 @@ def curvature_bound_checks(context: HessianContext) -> tuple[CurvatureBoundCheck
     pointwise = CurvatureBoundCheck(
         name="pointwise bound K(x)", applies=True, lower=-level, upper=np.inf,
         b_smallest=low, b_largest=high, holds=holds, within_rounding=holds and low < -level,
-        message=f"λ_min(B) = {_shown(low, zero)} at x is {relation} −K(x) = "
+        message=f"λₘᵢₙ(B) = {_shown(low, zero)} at x is {relation} −K(x) = "
                 f"{_shown(-level, 0.0)}.")
     return global_check, pointwise
 
@@ -169,14 +169,14 @@ def _regularisation(context: HessianContext, name: str, scope: str, ell: float, 
     gap = min_w2 - level
     implied = gap * sigma_min**2 if gap >= 0 else gap * sigma_max**2
     if np.isnan(required):
-        verdict = "cannot be decided: σ_min(A) is not computed for A this large"
+        verdict = "cannot be decided: σₘᵢₙ(A) is not computed for A this large"
     elif holds:
         verdict = f"is met, so ∇²L ⪰ {number(ell)} I {scope}"
     else:
         verdict = f"is not met, so ∇²L ⪰ {number(ell)} I {scope} is not guaranteed"
-    message = (f"min wᵢ² = {number(min_w2)} against level + l/σ_min² = {number(required)} "
-               f"(level {number(level)}, σ_min(A) = {number(sigma_min)}): the condition "
-               f"{verdict}; measured λ_min(H) = {number(smallest)}, implied bound "
+    message = (f"min wᵢ² = {number(min_w2)} against level + l/σₘᵢₙ² = {number(required)} "
+               f"(level {number(level)}, σₘᵢₙ(A) = {number(sigma_min)}): the condition "
+               f"{verdict}; measured λₘᵢₙ(H) = {number(smallest)}, implied bound "
                f"{number(implied)}.")
     if not applies:
         message += f" The softmax level is not a bound for γ = {number(context.prob.gamma)}."

@@ -252,8 +252,8 @@ def problem_line(spec: tuple) -> str:
                 else f"n = {s['problem.n']}, d = {s['problem.d']}")
         return (f"{size}, {loss_name(s['problem.gamma'])}; not computed (see the message on "
                 "the page)")
-    reg = ("none" if not prob.w.any() else
-           f"w ∈ [{number_text(prob.w.min(), 3)}, {number_text(prob.w.max(), 3)}]")
+    low, high = number_text(prob.w.min(), 3), number_text(prob.w.max(), 3)
+    reg = "none" if not prob.w.any() else f"w = {low}" if low == high else f"w ∈ [{low}, {high}]"
     return (f"n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, regularisation {reg}"
             + (", x_true known" if prob.x_true is not None else ""))
 

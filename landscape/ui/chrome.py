@@ -49,7 +49,7 @@ h1 {{display: none;}}
 .st-key-present-chart, .st-key-present-map {{
   height: max(calc(100vh - {_CHART_TOP}px), 300px) !important; flex: 0 0 auto !important;}}
 .st-key-present-map {{
-  width: min(100%, calc(max(100vh - {_CHART_TOP}px, 300px) + var(--band))) !important;
+  width: min(100%, calc(max(100vh - {_CHART_TOP}px, 300px) - 30px + var(--band))) !important;
   align-self: center;}}
 </style>"""
 # (more on a larger screen); a square map's box is as wide as the map plus a band for
@@ -225,7 +225,7 @@ def present(slides: list[tuple[str, object, str]]) -> None:
     fig.update_layout(font=dict(size=18), height=None, autosize=True, title=None,
                       margin=dict(t=40, b=50, l=60, r=20),
                       legend=dict(orientation="v", x=1, y=1, xanchor="right", yanchor="top",
-                                  font_size=14) if square else
+                                  font_size=16) if square else
                       dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"))
     if square:
         fig.update_xaxes(constraintoward="left")
@@ -241,14 +241,14 @@ def present(slides: list[tuple[str, object, str]]) -> None:
 
 
 def _legend_band(fig) -> int:
-    """Pixels right of a square map for its legend (14 px text) and its colour bar
+    """Pixels right of a square map for its legend (16 px text) and its colour bar
     (18 px title), estimated from the longest texts: the map's box is no wider."""
     names = [t.name or "" for t in fig.data if t.showlegend is not False and t.name]
-    legend = 30 + 7.5 * max(map(len, names)) if names and fig.layout.showlegend is not False else 0
+    legend = 40 + 7.5 * max(map(len, names)) if names and fig.layout.showlegend is not False else 0
     bars = [t.colorbar.title.text or "" for t in fig.data
             if hasattr(t, "colorbar") and t.showscale is not False]
     lines = [line for title in bars for line in title.replace("<br>", "\n").split("\n")]
-    colour_bar = 70 + 10 * max(map(len, lines), default=0) if bars else 0
+    colour_bar = 40 + 7 * max(map(len, lines), default=0) if bars else 0
     return int(legend + colour_bar + 40)
 
 

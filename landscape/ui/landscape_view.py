@@ -36,12 +36,12 @@ from .points import on_plane as points_on_plane
 from .state import Field, register
 
 CENTERS = POINTS
-DIRECTION_LABELS = {"random": "random (seeded, orthonormal)",
-                    "hessian_top": "top Hessian eigenvectors",
-                    "hessian_bottom": "bottom Hessian eigenvectors",
-                    "hessian_extremes": "steepest and flattest (a valley)",
-                    "gradient_newton": "gradient and Newton step",
-                    "pca": "principal components of the Newton path",
+#: at most 22 characters: the chooser is one narrow column beside the map
+DIRECTION_LABELS = {"random": "random (seeded)", "hessian_top": "H's top eigenvectors",
+                    "hessian_bottom": "H's lowest eigenvectors",
+                    "hessian_extremes": "steepest & flattest",
+                    "gradient_newton": "gradient & Newton step",
+                    "pca": "PCA of Newton's path",
                     "axes": "coordinate axes", "custom": "custom vectors"}
 #: resolutions offered; the fast evaluator keeps 201 x 201 near 0.1 s at n = 10^4
 RESOLUTIONS = (51, 101, 151, 201, 301, 401)
@@ -241,7 +241,7 @@ def _caption(view: LandscapeView, show_poles: bool) -> str:
         curv = view.directions.eigenvalues
         if curv is not None and curv[0] > 0 and curv[1] > 0 and curv[0] != curv[1]:
             ratio = (max(curv) / min(curv)) ** 0.5
-            notes.append(f"Near x₀ the level sets are √(λ_u / λ_v) = {number_text(ratio, 3)} times "
+            notes.append(f"Near x₀ the level sets are √(λᵤ / λᵥ) = {number_text(ratio, 3)} times "
                          f"{'longer' if curv[1] < curv[0] else 'shorter'} along v than along u.")
         surf = view.surface
         if surf.has_poles:

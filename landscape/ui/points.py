@@ -13,8 +13,8 @@ from . import state
 from .builder import problem_from_spec
 
 POINTS = ("zero", "minimiser", "x_true", "custom")
-POINT_LABELS = {"zero": "x = 0", "minimiser": "the minimiser (Newton from 0)",
-                "x_true": "x_true (realizable b)", "custom": "a custom point"}
+POINT_LABELS = {"zero": "x = 0", "minimiser": "the minimiser", "x_true": "x_true",
+                "custom": "a custom point"}
 
 
 def parse_vector(text: str, d: int, name: str) -> np.ndarray:
