@@ -15,14 +15,14 @@ methods, start = ui.get("newton.methods"), ui.get("newton.start")
 
 
 def race_settings():
-    c1, c2, c3 = st.columns([2, 1, 1])
-    ui.bind("newton.methods", c1)
-    if ui.bind("newton.start", c2) == "custom":
-        ui.bind("newton.custom_start", c2, label=f"x₀ ({prob.d} numbers, or one)")
+    ui.bind("newton.methods")  # a row of its own: every method's chip is read whole
+    c1, c2, c3, c4 = st.columns(4)
+    if ui.bind("newton.start", c1) == "custom":
+        ui.bind("newton.custom_start", c1, label=f"x₀ ({prob.d} numbers, or one)")
     ui.bind("newton.tol", c2)
-    ui.bind("newton.max_iter", c2)
-    ui.bind("newton.eps", c3)
-    ui.bind("newton.seed", c3)
+    ui.bind("newton.max_iter", c3)
+    ui.bind("newton.eps", c4)
+    ui.bind("newton.seed", c4)
 
 
 ui.controls("Methods and settings", race_settings)
