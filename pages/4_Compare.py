@@ -68,7 +68,8 @@ if sections["difference"] is not None:
 if sections["spectra"] is not None:
     left, right = sections["spectra"].columns(2)
     left.plotly_chart(figs.spectra, key="chart.compare.spectra", width="stretch")
-    right.caption("The Hessian's extreme eigenvalues at x = 0 for each loss.")
+    right.caption(f"The Hessian's eigenvalues at x = 0 for each loss, sorted: "
+                  f"{cv.spectra_shown(result)}.")
 if sections["newton"] is not None:
     with sections["newton"]:
         st.plotly_chart(figs.newton, key="chart.compare.newton", width="stretch")

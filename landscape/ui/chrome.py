@@ -302,8 +302,8 @@ def summary(problem_spec: tuple) -> ls.ProblemSummary:
 def show_summary(summary: ls.ProblemSummary) -> None:
     """The summary as a row of metrics, with the normaliser's state spelled out."""
     cols = st.columns(6)
-    cols[0].metric("n (rows of A)", f"{summary.n}")
-    cols[1].metric("d (unknowns)", f"{summary.d}")
+    cols[0].metric("n (rows of A)", f"{summary.n:,}")  # 50,000 as in the texts
+    cols[1].metric("d (unknowns)", f"{summary.d:,}")
     cols[2].metric("loss kind", builder.loss_name(summary.gamma), help=f"γ = {summary.gamma:g}")
     cols[3].metric("L(0)", number(summary.loss))
     cols[4].metric("smallest eigenvalue of H(0)", number(summary.eig_min, "undefined (pole)"))

@@ -152,6 +152,13 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
     return CompareFigures(first, second, difference, spectra, newton, morph)
 
 
+def spectra_shown(result: Comparison) -> str:
+    """Which eigenvalues the spectra chart shows: all d, or the k at each end (Lanczos)."""
+    spec = result.spectra[0]
+    shown = len(spec.eigenvalues)
+    return f"all {spec.d}" if shown == spec.d else f"the {shown // 2} smallest and largest"
+
+
 def difference_share(result: Comparison) -> float:
     """How far apart the two maps are: the difference map's scale (the 90th percentile
     of |L₂ − L₁|) as a share of the range of L the maps show (for d ≥ 2)."""
