@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .linalg import ReadOnlyArrays
-from .problem import Problem
+from .problem import Problem, check_problem
 from .spectral import spectrum
-from .surface import check_plane, check_problem
+from .surface import check_plane
 from .text import number
 from .validation import choice, describe, real_array, real_scalar, seed_value
 

@@ -16,7 +16,7 @@ from . import losses
 from .limits import BATCH_ENTRIES, MAX_HESSIAN_D
 from .linalg import read_only
 from .text import number
-from .validation import ROOT_MAX, SQUARES_MAX, check_size, choice, real_array, real_scalar
+from .validation import ROOT_MAX, SQUARES_MAX, check_size, choice, instance, real_array, real_scalar
 
 KINDS = ("softmax", "unified")
 #: residual weight gamma of each kind: u(z) = exp(z) + gamma z
@@ -314,3 +314,6 @@ def _finite(value: np.ndarray, what: str, scale_free: losses.ScaleFree | None) -
     return value
 
 
+def check_problem(prob) -> Problem:
+    """``prob`` itself, which must be a ``Problem`` (ValueError naming it otherwise)."""
+    return instance("prob", prob, Problem, "a landscape.Problem")

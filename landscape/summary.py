@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .problem import Problem
+from .problem import Problem, check_problem
 from .spectral import spectrum
-from .validation import instance
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class ProblemSummary:
 
 def summarize(prob: Problem, x=None) -> ProblemSummary:
     """Summary of ``prob`` at ``x`` (default 0, where alpha = n for every kind)."""
-    instance("prob", prob, Problem, "a landscape.Problem")
+    check_problem(prob)
     x = np.zeros(prob.d) if x is None else prob.check_point(x)
     ev = prob.evaluate(x)
     if ev.at_pole:

@@ -20,9 +20,9 @@ from . import losses
 from .deadline import check
 from .limits import BATCH_ENTRIES, MAX_LINE_POINTS, MAX_RESOLUTION, PLANE_BLOCK_ROWS
 from .linalg import ReadOnlyArrays
-from .problem import Problem
+from .problem import Problem, check_problem
 from .text import number
-from .validation import ROOT_MAX, instance, positive_int, real_array, real_scalar
+from .validation import ROOT_MAX, positive_int, real_array, real_scalar
 
 _EPS = np.finfo(float).eps
 #: a cell is recomputed directly when the sums' rounding could move its value by more
@@ -127,11 +127,6 @@ def _axis(name: str, values, cap: int) -> np.ndarray:
         raise ValueError(f"{name} must be strictly increasing (a positive span); received "
                          f"values from {number(values[0])} to {number(values[-1])}.")
     return values
-
-
-def check_problem(prob) -> Problem:
-    """``prob`` itself, which must be a ``Problem``."""
-    return instance("prob", prob, Problem, "a landscape.Problem")
 
 
 def check_plane(prob: Problem, center, u, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

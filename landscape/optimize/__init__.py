@@ -39,9 +39,9 @@ import numpy as np
 
 from ..limits import MAX_STORED
 from ..losses import POLE_RTOL
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..text import number
-from ..validation import choice, instance, positive_int, real_scalar, seed_value
+from ..validation import choice, positive_int, real_scalar, seed_value
 from . import _first_order, _newton, _peers
 from .diagnostics import Convergence, Rate, convergence_rate, diagnose
 from .result import Recorder, Status, Trajectory
@@ -90,7 +90,7 @@ def minimize(prob: Problem, x0, method: str = "newton", *, tol: float = 1e-10,
         ``max_iter <= 0``, an option outside its range, ``x0`` of the wrong
         length, not finite, or on, beyond or next to the pole set.
     """
-    instance("prob", prob, Problem, "a landscape.Problem")
+    check_problem(prob)
     method = choice("method", method, METHODS)
     tol = real_scalar("tol", tol, low=0.0, low_open=True)
     seed = seed_value("seed", seed)

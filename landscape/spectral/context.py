@@ -17,8 +17,7 @@ from scipy.sparse.linalg import LinearOperator
 from .. import losses
 from ..limits import DENSE_B_MAX_N, DENSE_SPECTRUM_MAX_D
 from ..linalg import eigenvalue_range, extreme_eigenvalue, singular_value_range, zero_tolerance
-from ..problem import Problem
-from .eigenvalues import check_problem
+from ..problem import Problem, check_problem
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator
 from ..deadline import check
 from ..limits import DENSE_SPECTRUM_MAX_D, SLQ_BASIS_ENTRIES
 from ..linalg import ReadOnlyArrays
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..validation import describe, positive_int, real_scalar, seed_value
-from .eigenvalues import check_problem, spectrum
+from .eigenvalues import spectrum
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
 from ..limits import DENSE_SPECTRUM_MAX_D, MAX_HESSIAN_D
 from ..linalg import ReadOnlyArrays, lanczos_end, norm_estimate, zero_tolerance
-from ..problem import PoleError, Problem
+from ..problem import PoleError, Problem, check_problem
 from ..text import number
-from ..validation import choice, describe, flag, instance, positive_int, real_scalar, seed_value
+from ..validation import choice, describe, flag, positive_int, real_scalar, seed_value
 
 #: eigenvalues computed at each end of the spectrum by Lanczos when k is not given
 DEFAULT_K = 6
@@ -279,11 +279,6 @@ def extreme_eigenvalues(operator: LinearOperator, k: int, *, ends: str = "both",
 
 
 # -- input checks shared by the spectral modules --------------------------------------------
-
-def check_problem(prob) -> Problem:
-    """``prob`` itself, which must be a ``Problem``."""
-    return instance("prob", prob, Problem, "a landscape.Problem")
-
 
 def check_k(k, d: int) -> int | None:
     """``k`` (eigenvalues at each end) as an int in 1..d, or None."""

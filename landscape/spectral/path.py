@@ -9,9 +9,9 @@ import numpy as np
 from ..deadline import check
 from ..limits import DENSE_SPECTRUM_MAX_D
 from ..linalg import ReadOnlyArrays
-from ..problem import PoleError, Problem
+from ..problem import PoleError, Problem, check_problem
 from ..validation import choice, real_array
-from .eigenvalues import DEFAULT_K, METHODS, check_k, check_lanczos_k, check_problem, spectrum
+from .eigenvalues import DEFAULT_K, METHODS, check_k, check_lanczos_k, spectrum
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ import numpy as np
 from .. import losses
 from ..limits import DENSE_SPECTRUM_MAX_D
 from ..linalg import BOUND_RTOL, ReadOnlyArrays, zero_tolerance
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..text import number
-from .eigenvalues import check_problem, rounding_scale
+from .eigenvalues import rounding_scale
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
 from ..linalg import ReadOnlyArrays
-from ..problem import Problem
+from ..problem import Problem, check_problem
 from ..validation import positive_int, seed_value
-from .eigenvalues import check_problem
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import streamlit as st
 
 import landscape as ls
 from landscape import export
+from landscape.deadline import TimeLimitExceeded
 from landscape.directions import DIRECTION_KINDS
 from landscape.figures import surface as surface_figures
 from landscape.figures.style import number_text
@@ -103,6 +104,8 @@ def center_is_zero(problem_spec: tuple, kind: str, custom: str) -> bool:
         return True
     try:
         return not np.any(resolve_point(problem_spec, kind, custom))
+    except TimeLimitExceeded:  # not a bad point: the page must say the time ran out
+        raise
     except ValueError:
         return False
 
