@@ -458,8 +458,33 @@ def check_page(page) -> tuple[dict, list[str]]:
 # --- changing the widgets ----------------------------------------------------------
 
 def widget(page, name: str):
-    """The element container of the widget bound to setting ``name``."""
-    return page.locator(f".{key_class(name)}")
+    """The element container of the widget bound to setting ``name``; a data setting
+    in the sidebar's fold is first revealed by opening the fold, as a person would."""
+    box = page.locator(f".{key_class(name)}")
+    if name.startswith("problem.") and not box.count():
+        open_data_fold(page)
+    return box
+
+
+#: the sidebar's fold with the data settings (``builder.DATA_FOLD``)
+DATA_FOLD = ".st-key-sidebar-data"
+
+
+def data_fold_open(page) -> bool:
+    return bool(page.locator(f"{DATA_FOLD} details[open]").count())
+
+
+def toggle_data_fold(page) -> None:
+    """Open or close the sidebar's data fold (a click on its label) and wait for the
+    rerun that draws or removes its widgets."""
+    m = mark(page)
+    page.locator(f"{DATA_FOLD} summary").click()
+    settle(page, m)
+
+
+def open_data_fold(page) -> None:
+    if not data_fold_open(page):
+        toggle_data_fold(page)
 
 
 def set_number(page, name: str, text: str) -> None:

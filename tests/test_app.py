@@ -12,6 +12,7 @@ from plotly_data import decode
 from streamlit.testing.v1 import AppTest
 
 from landscape.text import number
+from landscape.ui.builder import DATA_FOLD
 from landscape.ui.state import FIELDS
 
 POLES = {"problem.matrix": "nonnegative", "problem.d": "5"}
@@ -83,6 +84,44 @@ def test_settings_survive_a_page_that_does_not_draw_them():
     no_trouble(at)
     go_to(at, "Landscape")
     assert at.number_input(key="landscape.span").value == 1.5
+
+
+def sidebar_keys(at) -> set[str]:
+    return {w.key for w in at.sidebar if getattr(w, "key", None)}
+
+
+def test_the_data_settings_are_folded_until_opened_and_keep_their_values():
+    """The sidebar's data settings are drawn only while their fold is open (their
+    widgets cost the browser time on every page); folded, the loss radio, the γ slider
+    and the summary line stay on screen, and the settings stay in use."""
+    at = open_page("Landscape", data_folded=True, **{"problem.n": "60"})
+    no_trouble(at)
+    keys = sidebar_keys(at)
+    assert {"problem.kind", "problem.gamma"} <= keys and "problem.n" not in keys
+    assert any("n = 60," in c.value for c in at.sidebar.caption)
+    at.session_state[DATA_FOLD] = True  # the user opens the fold
+    at.run()
+    assert at.sidebar.number_input(key="problem.n").value == 60
+    at.sidebar.number_input(key="problem.n").set_value(80).run()
+    at.session_state[DATA_FOLD] = False  # and closes it again
+    go_to(at, "Hessian")
+    assert "problem.n" not in sidebar_keys(at)
+    assert any("n = 80," in c.value for c in at.sidebar.caption)
+    assert at.query_params["problem.n"] in ("80", ["80"])
+    at.session_state[DATA_FOLD] = True
+    at.run()
+    assert at.sidebar.number_input(key="problem.n").value == 80
+
+
+@pytest.mark.parametrize("params", [{"problem.source": "upload"},
+                                    {"problem.n": "100000", "problem.d": "50"}])
+def test_the_data_settings_open_by_themselves_when_they_need_a_change(params):
+    """No problem can be made (no file yet, a size to confirm): the fold opens, so the
+    settings that fix it are on screen."""
+    at = open_page("Landscape", data_folded=True, **params)
+    assert not at.exception
+    assert at.error or at.warning
+    assert "problem.source" in sidebar_keys(at)
 
 
 def contour(at) -> dict:

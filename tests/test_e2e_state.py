@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.e2e, bs.requires_chromium]
 SEED = int(os.environ.get("E2E_WALK_SEED", "20261130"))
 #: how many steps of each kind the walk takes, in a shuffled order
 PLAN = {"page": 9, "back": 3, "forward": 2, "reload": 3, "fresh": 2, "widget": 17, "preset": 3,
-        "error": 4, "nudge": 1}
+        "error": 4, "nudge": 1, "fold": 3}
 STEPS = sum(PLAN.values())
 START = "/Landscape?problem.n=30&problem.d=4&problem.kind=unified"
 PAGES = {"Home": "/", "Landscape": "/Landscape", "Hessian": "/Hessian", "Newton": "/Newton",
@@ -330,6 +330,14 @@ class Walk:
         bs.settle(self.page, m, expect_run=True)
         return f"button {label}", None, None
 
+    def fold(self):
+        """Open or close the sidebar's data settings (folded, they stay in use)."""
+        before = self.settings()
+        was_open = bs.data_fold_open(self.page)
+        bs.toggle_data_fold(self.page)
+        return (f"{'close' if was_open else 'open'} the data settings",
+                self.same_view(before, self.url(), "folding the data settings"), None)
+
     def next_step(self, kind: str):
         """A step of this kind, or a widget change (or else a page switch) when it
         cannot be done here; returns (description, check or None, screenshot or None)."""
@@ -343,7 +351,8 @@ class Walk:
             kind = "recover"  # half the time, a widget step first undoes an error
         step = {"page": self.go_to_page, "reload": self.reload, "fresh": self.fresh_context,
                 "widget": self.change_widget, "error": self.provoke_error,
-                "recover": self.recover, "nudge": self.nudge}.get(kind, lambda: None)()
+                "recover": self.recover, "nudge": self.nudge,
+                "fold": self.fold}.get(kind, lambda: None)()
         return step or self.change_widget() or self.go_to_page()
 
 
@@ -422,6 +431,7 @@ def test_a_link_after_a_preset_and_a_default_value_reproduces_the_view(server, b
         summary, link = bs.summary_text(tab), tab.evaluate("location.href")
         tab.reload(wait_until="domcontentloaded", timeout=60_000)
         bs.settle(tab, None, timeout=60)
+        bs.open_data_fold(tab)  # a new session starts with the data settings folded
         again = {n: w["shown"] for n, w in bs.bound_widgets(tab).items()}
         problems += [f"reloading {link!r} changed {n} from {shown[n]!r} to {again.get(n)!r}"
                      for n in shown if again.get(n) != shown[n]]
@@ -477,6 +487,7 @@ def test_a_change_after_a_server_restart_takes_effect(browser):
             bs.settle(tab, m, expect_run=False, grace_ms=0, timeout=60)
         failures = []
         for i, tab in enumerate(tabs):
+            bs.open_data_fold(tab)
             m = bs.mark(tab)
             bs.set_number(tab, "problem.n", "60")
             try:

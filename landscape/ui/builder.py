@@ -173,41 +173,54 @@ def _preset_chosen() -> None:
     presets.apply(state.get("preset"))
 
 
+#: the sidebar's fold holding the data settings (a stateful expander: its widgets are
+#: drawn, and cost the browser time, only while it is open)
+DATA_FOLD = "sidebar.data"
+
+
 def sidebar() -> None:
-    """Draw the preset chooser, the presentation switch and the problem builder in the
-    sidebar (on every page: app.py draws it before the page)."""
+    """Draw the preset chooser, the presentation switch, the loss and, folded, the data
+    settings in the sidebar (on every page: app.py draws it after the page). The fold
+    opens by itself when the settings cannot make a problem (``current_problem``)."""
     sb = st.sidebar
     state.bind("preset", sb, after=_preset_chosen)
     state.bind("present", sb)
     sb.header("Problem")
     state.bind("problem.kind", sb, after=_kind_changed)
     state.bind("problem.gamma", sb, after=_gamma_changed)
-    if state.bind("problem.source", sb) == "upload":
+    fold = sb.expander("Data and regularisation", key=DATA_FOLD, on_change="rerun")
+    if fold.open:
+        _data_settings(fold)
+
+
+def _data_settings(box) -> None:
+    """The data source, A, b and w settings, in ``box``."""
+    if state.bind("problem.source", box) == "upload":
         # no type= filter: Streamlit raises on a file whose name it refuses (a client can
         # skip the browser's filter), and the uploaders vanish; the loader names the
         # extensions it reads instead
-        sb.file_uploader("A (.npy, .npz, .csv)", key="upload.a", on_change=_remember_upload,
-                         args=("a",))
-        sb.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", key="upload.b",
-                         on_change=_remember_upload, args=("b",))
+        box.file_uploader("A (.npy, .npz, .csv)", key="upload.a", on_change=_remember_upload,
+                          args=("a",))
+        box.file_uploader("b (.npy, .npz, .csv; or inside A's .npz)", key="upload.b",
+                          on_change=_remember_upload, args=("b",))
     else:
-        c1, c2 = sb.columns(2)
+        c1, c2 = box.columns(2)
         state.bind("problem.n", c1)
         state.bind("problem.d", c2)
-        matrix = state.bind("problem.matrix", sb)
+        matrix = state.bind("problem.matrix", box)
         if matrix == "ill_conditioned":
-            state.bind("problem.cond", sb)
+            state.bind("problem.cond", box)
         if matrix == "low_rank":
-            state.bind("problem.rank", sb)
-        state.bind("problem.seed", sb)
-        if state.bind("problem.target", sb) == "realizable":
-            state.bind("problem.noise", sb)
-        state.bind("problem.target_seed", sb)
-    w = state.bind("problem.w", sb)
+            state.bind("problem.rank", box)
+        state.bind("problem.seed", box)
+        if state.bind("problem.target", box) == "realizable":
+            state.bind("problem.noise", box)
+        state.bind("problem.target_seed", box)
+    w = state.bind("problem.w", box)
     if w == "constant":
-        state.bind("problem.w_value", sb)
+        state.bind("problem.w_value", box)
     elif w == "strongly_convex":
-        state.bind("problem.strong_convexity", sb)
+        state.bind("problem.strong_convexity", box)
 
 
 def _too_large(spec: tuple) -> int:
@@ -225,12 +238,14 @@ def current_problem() -> ls.Problem | None:
     if entries:
         st.warning(f"n x d = {entries:,} is above {INTERACTIVE_ENTRIES:,}: pages would take "
                    "several seconds per redraw. Reduce n or d in the sidebar, or proceed.")
+        st.session_state[DATA_FOLD] = True
         state.bind("problem.allow_large")
         return None
     try:
         return problem_from_spec(spec)
     except ValueError as err:
         st.error(literal(f"The problem cannot be built: {err}"))  # may quote a file name
+        st.session_state[DATA_FOLD] = True  # the settings that fix it, on screen
         return None
 
 
