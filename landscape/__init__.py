@@ -17,6 +17,7 @@ from .optimize import Trajectory, minimize
 from .problem import KINDS, Evaluation, PoleError, Problem
 from .projection import Projection, project
 from .spectral import Spectrum, spectrum
+from .stores import StoreInfo, list_stores, open_problem, open_store
 from .summary import ProblemSummary, summarize
 from .surface import Line, Surface, grid, line_1d, surface_2d
 
@@ -29,4 +30,5 @@ __all__ = [
     "Projection", "Surface", "TARGETS", "WEIGHTS", "default_problem", "default_view", "grid",
     "line_1d", "load_array", "load_problem", "make_directions", "make_problem", "project",
     "summarize", "surface_2d", "Trajectory", "minimize", "Spectrum", "spectrum",
+    "StoreInfo", "list_stores", "open_problem", "open_store",
 ]

@@ -7,11 +7,66 @@ matrix-free one (Lanczos on products); nothing is refused there. ``*_ENTRIES`` /
 whatever n is.
 """
 
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
 # -- refused above ----------------------------------------------------------------------
 
-#: entries of A (n d): 800 MB of float64; the Hessian assembly keeps one more copy
-#: of that size, which leaves room on a 24 GB machine for the rest of the app
-MAX_ENTRIES = 10**8
+#: an in-memory A may take at most 1/MEMORY_PER_A of the machine's memory. Three
+#: copies of A's size are alive at once at worst (the caller's array, the Problem's
+#: own copy of it, the one more the Hessian assembly keeps); twice that leaves the
+#: other half for everything else (the app's few cached problems, other processes).
+#: 24 GB gives 4 GB, 5 * 10^8 entries: n = 10^6, d = 200 (1.6 GB) fits.
+MEMORY_PER_A = 6
+
+
+def machine_memory(meminfo: str = "/proc/meminfo",
+                   cgroup_limits: tuple[str, ...] = (
+                       "/sys/fs/cgroup/memory.max",  # cgroup v2
+                       "/sys/fs/cgroup/memory/memory.limit_in_bytes")) -> int:  # v1
+    """Bytes of memory this process may use: the machine's total (MemTotal of
+    ``meminfo``, else ``os.sysconf``), or a cgroup's limit when that is smaller
+    ("max", no limit, is skipped).
+
+    The total, not what is free now: a size accepted once is accepted again.
+    """
+    total = None
+    try:
+        for line in Path(meminfo).read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                total = int(line.split()[1]) * 1024  # the kernel writes kB (KiB)
+                break
+    except (OSError, ValueError, IndexError):
+        total = None
+    if total is None:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (AttributeError, ValueError, OSError):  # not POSIX: assume 8 GB
+            total = 8 * 2**30
+    for limit_file in cgroup_limits:
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def in_memory_entries(memory: int) -> int:
+    """Entries of a float64 A allowed in memory on a machine of ``memory`` bytes:
+    ``memory / (8 MEMORY_PER_A)``."""
+    return max(1, int(memory) // (8 * MEMORY_PER_A))
+
+
+#: bytes of memory this process may use (``machine_memory()``, read at import)
+MACHINE_MEMORY = machine_memory()
+#: entries of an in-memory A (n d), from this machine's memory: at most
+#: 1/MEMORY_PER_A of ``MACHINE_MEMORY`` in float64 (``in_memory_entries``). Data
+#: opened from disk (np.memmap, zarr, dask) is not held and not bounded by it.
+MAX_ENTRIES = in_memory_entries(MACHINE_MEMORY)
 #: d for which the dense (d, d) Hessian is formed at all: 800 MB at d = 10^4
 MAX_HESSIAN_D = 10_000
 #: bytes of a file read; larger inputs are refused before parsing
@@ -48,6 +103,11 @@ DENSE_B_MAX_N = 1000
 DENSE_DIFFERENCE_MAX_D = 200
 
 # -- memory of blocked loops ----------------------------------------------------------
+
+#: entries of A in one row block of data on disk (64 MB of float64): the default
+#: chunk of a store written by ``python -m landscape.data make`` and of A opened by
+#: ``landscape.open_problem``
+STORE_BLOCK_ENTRIES = 2**23
 
 #: entries of the Lanczos basis kept at once by stochastic Lanczos quadrature (128 MB);
 #: probes are processed in chunks below this

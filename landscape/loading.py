@@ -103,9 +103,11 @@ def _read_bytes(source, filename: str | None) -> tuple[bytes, str]:
     return data, filename
 
 
-def _npy_header(stream, label: str, pickle_note: str = ".") -> tuple[int, int]:
-    """Check the .npy header at the start of ``stream`` (magic, header length, dtype,
-    declared size) without reading data: ``(header bytes, data bytes)``."""
+def npy_header(stream, label: str,
+               pickle_note: str = ".") -> tuple[int, tuple[int, ...], np.dtype, bool]:
+    """Check the .npy header at the start of ``stream`` (magic, header length, dtype)
+    without reading data: ``(header bytes, shape, dtype, fortran_order)``. Sizes are
+    not limited here (a file opened without reading it may exceed memory)."""
     magic = stream.read(8)
     if len(magic) < 8 or not magic.startswith(b"\x93NUMPY"):
         raise ValueError(f"{label} is not a valid .npy array (it lacks the NumPy signature); save "
@@ -124,7 +126,7 @@ def _npy_header(stream, label: str, pickle_note: str = ".") -> tuple[int, int]:
     read = (np.lib.format.read_array_header_1_0 if magic[6] == 1
             else np.lib.format.read_array_header_2_0)  # version 3 differs only in encoding
     try:
-        shape, _, dtype = read(io.BytesIO(size_field + header))
+        shape, fortran_order, dtype = read(io.BytesIO(size_field + header))
     except (ValueError, UnicodeDecodeError, tokenize.TokenError) as err:  # NumPy's parser
         raise ValueError(f"{label} is not a valid .npy array: its header is malformed "
                          f"({str(err)[:200]}).") from None
@@ -136,13 +138,20 @@ def _npy_header(stream, label: str, pickle_note: str = ".") -> tuple[int, int]:
     if any(k < 0 for k in shape):
         raise ValueError(f"{label} is not a valid .npy array: its header declares the "
                          f"negative shape {shape}.")
+    return 8 + len(size_field) + length, shape, dtype, fortran_order
+
+
+def _npy_header(stream, label: str, pickle_note: str = ".") -> tuple[int, int]:
+    """``npy_header``, and the declared size checked against the limits of arrays
+    read into memory: ``(header bytes, data bytes)``."""
+    start, shape, dtype, _ = npy_header(stream, label, pickle_note)
     count = math.prod(shape)
     nbytes = count * dtype.itemsize
     if count > MAX_ENTRIES or nbytes > MAX_FILE_BYTES:
         raise ValueError(f"{label} is too large: its header declares shape {shape} of {dtype} "
                          f"({count:,} entries, {nbytes / 2**20:,.0f} MB); at most "
                          f"{MAX_ENTRIES:,} entries and {MAX_FILE_BYTES // 2**20} MB are read.")
-    return 8 + len(size_field) + length, nbytes
+    return start, nbytes
 
 
 def _read_npy(open_stream, size: int, label: str, pickle_note: str = ".") -> np.ndarray:

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from .limits import MAX_ENTRIES
+from .limits import MAX_ENTRIES, MEMORY_PER_A
 from .linalg import read_only
 from .text import number
 
@@ -152,12 +152,15 @@ def instance(name: str, value, cls: type, what: str):
 
 
 def check_size(n: int, d: int) -> None:
-    """Refuse problems whose A would not fit comfortably in memory."""
+    """Refuse an in-memory A that would not fit comfortably in this machine's memory
+    (``limits.MAX_ENTRIES``: 1/MEMORY_PER_A of it)."""
     if n * d > MAX_ENTRIES:
         raise ValueError(
-            f"n × d must be at most {number(MAX_ENTRIES)} (A would take "
-            f"{n * d * 8 / 1e9:.1f} GB and the Hessian assembly as much again); received "
-            f"n = {n}, d = {d}.")
+            f"n × d must be at most {number(MAX_ENTRIES)} entries ({MAX_ENTRIES * 8 / 1e9:.1f} "
+            f"GB of float64, 1/{MEMORY_PER_A} of this machine's memory) for A held in memory "
+            f"(A would take {n * d * 8 / 1e9:.1f} GB and the Hessian assembly as much again); "
+            f"received n = {n}, d = {d}. Larger data can stay on disk: "
+            "landscape.open_problem reads a zarr store or a .npy file by row blocks.")
 
 
 def choice(name: str, value, options: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ import time
 import tracemalloc
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,7 +73,8 @@ def test_npz_member_declaring_a_huge_shape_is_a_value_error():
     bomb = _zip({"A.npy": _npy_header((10**6, 10**6))})
     assert len(bomb) < 300
     with _raises(r"^A file 'x.npz': member 'A' is too large: its header declares shape "
-                 r"\(1000000, 1000000\) of float64 .*at most 100,000,000 entries"):
+                 r"\(1000000, 1000000\) of float64 .*at most "
+                 + f"{landscape.loading.MAX_ENTRIES:,} entries"):
         _load(bomb, "x.npz")
 
 
@@ -265,7 +267,7 @@ for name, kwargs, pattern in [
     ("n-bool", dict(n=True, d=3), r"^n must be a positive integer"),
     ("d-nan", dict(n=3, d=NAN), r"^d must be a positive integer"),
     ("size-huge", dict(n=10**7, d=10**7), r"^n × d must be at most"),
-    ("n-beyond-float", dict(n=10**400, d=1), r"^n must be at most 100000000 \(n × d is at"),
+    ("n-beyond-float", dict(n=10**400, d=1), rf"^n must be at most {ls.MAX_ENTRIES} \(n × d is at"),
     ("seed-negative", dict(n=5, d=3, seed=-1), r"^seed must be a non-negative integer"),
     ("seed-float", dict(n=5, d=3, seed=1.0), r"^seed must be a non-negative integer"),
     ("seed-string", dict(n=5, d=3, seed="abc"), r"^seed must be a non-negative integer"),
@@ -696,6 +698,32 @@ case("load_problem-legal-npz", lambda: ls.load_problem(GOOD_NPZ, a_filename="p.n
 case("load_problem-legal-b-row", lambda: ls.load_problem(_npy(F8), b"0.2,0.3,0.5\n",
                                                          a_filename="A.npy",
                                                          b_filename="b.csv").b)
+
+# open_problem, list_stores, open_store: data on disk (their files: test_stores.py)
+HERE = Path(__file__).resolve().parent  # a directory without stores
+for name, call, pattern in [
+    ("open_problem-path-int", lambda: ls.open_problem(3), r"^path_A must be a path"),
+    ("open_problem-path-None", lambda: ls.open_problem(None), r"^path_A must be a path"),
+    ("open_problem-missing", lambda: ls.open_problem(HERE / "none.npy"), r"^path_A '.*' does "
+     r"not exist\.$"),
+    ("open_problem-csv", lambda: ls.open_problem(Path(__file__)), r"^path_A '.*' must be a "
+     r"\.npy file or a zarr store"),
+    ("open_problem-chunk-rows-zero", lambda: ls.open_problem(HERE, chunk_rows=0),
+     r"^chunk_rows must be at least 1"),
+    ("open_problem-chunk-rows-float", lambda: ls.open_problem(HERE, chunk_rows=2.5),
+     r"^chunk_rows must be a positive integer"),
+    ("open_problem-data-dir-int", lambda: ls.open_problem("A.npy", data_dir=3),
+     r"^data_dir must be a path"),
+    ("open_problem-outside", lambda: ls.open_problem("../README.md", data_dir=HERE),
+     r"^path_A '\.\./README\.md' lies outside the data directory"),
+    ("list_stores-None", lambda: ls.list_stores(None), r"^data_dir must be a directory"),
+    ("list_stores-missing", lambda: ls.list_stores(HERE / "none"), r"^data_dir '.*' is not a "
+     r"directory\.$"),
+    ("open_store-name-int", lambda: ls.open_store(HERE, 3), r"^name must be one of the stores "
+     r"in '.*' \(none\); received 3\.$"),
+    ("open_store-name-path", lambda: ls.open_store(HERE, "../tests"), r"^name must be one of"),
+]:
+    case(name, call, pattern)
 
 
 def _finite(value) -> bool:

@@ -296,9 +296,8 @@ def test_make_problem_beyond_the_cap_is_refused_fast():
     tracemalloc.start()
     try:
         start = time.perf_counter()
-        with _raises("n × d must be at most 10⁸ (A would take 8.0 GB and "
-                     "the Hessian assembly as much again); received n = 1000000, d = 1000."):
-            ls.make_problem(10**6, 10**3)
+        with _raises("n × d must be at most "):
+            ls.make_problem(10**6, 10**4)  # 80 GB
         elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -309,8 +308,9 @@ def test_make_problem_beyond_the_cap_is_refused_fast():
 
 def test_problem_beyond_the_cap_is_refused(monkeypatch):
     monkeypatch.setattr(landscape.validation, "MAX_ENTRIES", 100)
-    with _raises("n × d must be at most 100 (A would take 0.0 GB and the Hessian assembly "
-                 "as much again); received n = 11, d = 10."):
+    with _raises("n × d must be at most 100 entries (0.0 GB of float64, 1/6 of this "
+                 "machine's memory) for A held in memory (A would take 0.0 GB and the Hessian "
+                 "assembly as much again); received n = 11, d = 10."):
         ls.Problem(np.ones((11, 10)), np.ones(11))
     assert ls.Problem(np.ones((10, 10)), np.ones(10)).n == 10  # at the cap: accepted
 

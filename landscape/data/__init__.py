@@ -1,5 +1,6 @@
 """Seeded generators of problems: A, b and w from a few named families; the same
-arguments give the same problem. A and b read from files are ``loading.py``'s."""
+arguments give the same problem. A and b read from files are ``loading.py``'s;
+``python -m landscape.data make`` writes a large problem to disk (``writer.py``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import inspect
 
 import numpy as np
 
-from . import losses
-from .limits import MAX_ENTRIES
-from .linalg import singular_value_range
-from .problem import KIND_GAMMA, KINDS, Problem
-from .text import number
-from .validation import (
+from .. import losses
+from ..limits import MAX_ENTRIES
+from ..linalg import singular_value_range
+from ..problem import KIND_GAMMA, KINDS, Problem
+from ..text import number
+from ..validation import (
     check_size,
     choice,
     describe,
