@@ -5,6 +5,19 @@ Each solves for ``p`` in ``H p = -g`` (or a model of it) and steps ``x + t p`` w
 pole-safe line search from ``t = 1``, so in the basin the full Newton steps of the
 paper are taken. At an accepted point one product ``A^T [p, s, r]`` gives the
 gradient and the rank-two factors of ``H = A^T diag(D) A + U C U^T`` together.
+
+Passes over A (n, d) per step (``benchmarks/scale_newton.py`` times each):
+
+    both     A p (line search; each trial is then O(n)),  [p, s, r]^T A (gradient, U)
+    exact    A^T diag(D) A                                  O(n d^2) flops
+    approx   S diag(sqrt(D+)) A32   CountSketch, (m, d), m = 50 d, float32 copy A32
+             A32 (R^-1 G)           Johnson-Lindenstrauss scores, (n, k), k = 8
+             A[rows]^T diag(w) A[rows]  kept rows of D+ (~ C d log(d/delta) / eps^2)
+                                    and the rows with D_i < 0 only (the exact
+                                    negative part; none near a realizable minimiser)
+
+so the approximate step reads A twice in float64 and twice in float32 (one float32
+copy per run), and its flops are O(n d + m d^2 + |rows| d^2) instead of O(n d^2).
 """
 
 from __future__ import annotations
@@ -72,8 +85,9 @@ class ApproxNewtonOptions:
     probability over the run (each step uses ``delta / max_iter``); ``leverage``:
     "sketch" (CountSketch + JL, O(nnz(A) + d³)) or "qr" (exact, O(n d²));
     ``oversampling``: the constant C of ``pi_i = min(1, C sigma_i log(d/delta) /
-    eps²)``; ``sketch_size``, ``jl_dim``: rows of the CountSketch (default ``2 d²``,
-    at most n) and columns of the Johnson-Lindenstrauss projection (default 8);
+    eps²)``; ``sketch_size``, ``jl_dim``: rows of the CountSketch (default ``50 d``,
+    at most n; ``_sampling.SKETCH_ROWS_PER_COLUMN`` says why) and columns of the
+    Johnson-Lindenstrauss projection (default 8);
     ``measure_error``: measure the spectral error of each sampled Hessian (O(n d²);
     default on while ``n d² <= MEASURE_ERROR_WORK``; its time is left out of
     ``elapsed``)."""
