@@ -14,8 +14,9 @@ Then each pass over A that a step makes is timed alone at the same size (the tab
 in ``landscape/optimize/_newton.py``), so the ratio can be read pass by pass;
 ``--profile`` adds a cProfile of one approximate run.
 
-The library refuses n d > ``MAX_ENTRIES`` (1e8 today, a bound for the app); this
-benchmark raises that cap for its own process where ``--n --d`` exceed it.
+The library refuses an in-memory A of more than ``limits.MAX_ENTRIES`` entries (1/6
+of the machine's memory: 5 x 10^8 on 24 GB, so n = 1e6, d = 200 fits); this benchmark
+raises that cap for its own process where ``--n --d`` exceed it on a smaller machine.
 
 BLAS runs on one thread unless OPENBLAS_NUM_THREADS says otherwise (as in
 benchmarks/optimize.py: the machine is shared).
