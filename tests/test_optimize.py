@@ -122,6 +122,22 @@ def test_sampled_hessian_within_its_guarantee(sampled, leverage, eps):
     assert np.median(errors) > 0.01 * eps  # it is a sample, not the exact matrix
 
 
+def test_the_sketched_scores_hold_the_guarantee_on_a_coherent_a():
+    """A CountSketch of 50 d rows (``_sampling.SKETCH_ROWS_PER_COLUMN``) on an A whose
+    ten heavy rows (40 times the others) carry most of the leverage: two of them may
+    share a bucket, yet the sampled part stays within eps on (almost) every draw."""
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((20_000, 10)) / 3
+    A[rng.choice(20_000, 10, replace=False)] *= 40
+    x_true = 0.3 * rng.standard_normal(10)
+    u = np.exp(A @ x_true) + A @ x_true
+    prob = ls.Problem(A, u / u.sum(), kind="unified", w=0.05)
+    errors = np.array([minimize(prob, 0.5 * x_true, "approx_newton", eps=0.5, seed=s,
+                                max_iter=1, measure_error=True).spectral_error[0]
+                       for s in range(12)])
+    assert np.mean(errors <= 0.5) >= 0.9, errors
+
+
 def test_sampled_rows_scale_as_eps_squared(sampled):
     x0 = 0.5 * sampled.x_true
     kept = {eps: minimize(sampled, x0, "approx_newton", eps=eps, max_iter=1,
