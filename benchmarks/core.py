@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import MISSED_TARGET, best_times, report  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape import losses  # noqa: E402
+from landscape import losses, rows  # noqa: E402
 
 
 def hessian_through_b(prob: ls.Problem, x: np.ndarray) -> np.ndarray:
@@ -72,7 +72,7 @@ def main() -> int:
     rng = np.random.default_rng(3)
     A, D = rng.standard_normal((200_000, 50)), rng.standard_normal(200_000)
     times = best_times({"A.T @ (D[:, None] * A), one product": lambda: A.T @ (D[:, None] * A),
-                        "losses.weighted_gram (row blocks)": lambda: losses.weighted_gram(A, D)},
+                        "rows.gram (row blocks)": lambda: rows.gram(A, D)},
                        repeats=5)
     report("A^T diag(D) A, n = 200000, d = 50  [informational, not a target]", times,
            "A.T @ (D[:, None] * A), one product", 1)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import MISSED_TARGET, best_times  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape import losses  # noqa: E402
+from landscape import rows as row_blocks  # noqa: E402
 from landscape.optimize import _sampling, diagnose, minimize  # noqa: E402
 
 
@@ -135,9 +135,9 @@ def passes_floor(prob: ls.Problem, kept: int, repeats: int = 7) -> float:
     y = rng.standard_normal((d, _sampling.JL_DIM)).astype(np.float32)
     rows = np.sort(rng.choice(n, size=kept, replace=False))
     t = best_times({"A p": lambda: A @ p, "Y A": lambda: Y @ A,
-                    "gram": lambda: losses.weighted_gram(A, D),
+                    "gram": lambda: row_blocks.gram(A, D),
                     "S A32": lambda: S @ A32, "A32 y": lambda: A32 @ y,
-                    "kept gram": lambda: losses.weighted_gram(A, D[rows], rows)}, repeats)
+                    "kept gram": lambda: row_blocks.gram(A, D[rows], rows)}, repeats)
     common = t["A p"] + t["Y A"]
     print("  products alone: " + ", ".join(f"{k} {v * 1e3:.1f} ms" for k, v in t.items()))
     return (common + t["S A32"] + t["A32 y"] + t["kept gram"]) / (common + t["gram"])

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, aslinearoperator, eigsh
 
+from . import rows
 from .deadline import check
 from .limits import DENSE_SVD_MAX_SIDE
 
@@ -186,15 +187,21 @@ def singular_value_range(A: np.ndarray, *, dense: bool = False) -> tuple[float, 
     n < d). A dense SVD while ``min(n, d) <= DENSE_SVD_MAX_SIDE`` or ``dense`` (for a
     caller that needs sigma_min whatever the size); above, sigma_max by Lanczos on the
     smaller of ``A^T A``, ``A A^T`` and sigma_min NaN unless n < d (the smallest
-    singular value converges too slowly)."""
+    singular value converges too slowly). A blocked A (``landscape.rows``) is replaced
+    by its triangular factor R (d, d) with the same singular values (n >= d), or read
+    into memory (n < d)."""
     n, d = A.shape
+    if not rows.in_memory(A) and (dense or min(n, d) <= DENSE_SVD_MAX_SIDE):
+        A = rows.triangular_factor(A) if n >= d else rows.take(A, np.arange(n))
     if dense or min(n, d) <= DENSE_SVD_MAX_SIDE:
         sigma = np.linalg.svd(A, compute_uv=False)
         return (float(sigma[-1]) if n >= d else 0.0), float(sigma[0])
     if n >= d:
-        gram = LinearOperator((d, d), matvec=lambda v: A.T @ (A @ v.ravel()), dtype=np.float64)
+        gram = LinearOperator((d, d), matvec=lambda v: rows.gram_product(A, None, v.ravel()),
+                              dtype=np.float64)
     else:
-        gram = LinearOperator((n, n), matvec=lambda v: A @ (A.T @ v.ravel()), dtype=np.float64)
+        gram = LinearOperator((n, n), dtype=np.float64, matvec=lambda v: rows.product(
+            A, rows.transpose_product(A, v.ravel())))
     top = extreme_eigenvalue(gram, smallest=False, tol=1e-10)
     return (0.0 if n < d else np.nan), float(np.sqrt(top))
 
@@ -202,7 +209,7 @@ def singular_value_range(A: np.ndarray, *, dense: bool = False) -> tuple[float, 
 def spectral_norm(A: np.ndarray) -> float:
     """``||A||_2 = sigma_max(A)`` (see ``singular_value_range``)."""
     n, d = A.shape
-    if min(n, d) <= DENSE_SVD_MAX_SIDE:
+    if min(n, d) <= DENSE_SVD_MAX_SIDE and rows.in_memory(A):
         return float(np.linalg.norm(A, 2))
     return singular_value_range(A)[1]
 

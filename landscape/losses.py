@@ -1,7 +1,8 @@
 """Loss, gradient, Hessian parts and Hessian-vector products (MATH.md 1-3, 6).
 
 Everything here is a pure function of ``z = A x`` (and of ``A`` for products back
-to x-space). With ``u(z) = exp(z) + gamma z`` and ``alpha = <u, 1>``:
+to x-space, which go through ``landscape.rows``: A may be in memory, memory-mapped
+or a dask array). With ``u(z) = exp(z) + gamma z`` and ``alpha = <u, 1>``:
 
     f = u / alpha,  c = f - b,  L = 1/2 ||c||^2 + 1/2 ||w o z||^2
 
@@ -16,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from . import rows
 
 #: ``kappa > 1 / POLE_RTOL``: alpha is a cancellation of much larger terms, the point
 #: is flagged as near the pole set (MATH.md 6). ``kappa = sum_i (exp(z_i) + gamma
@@ -175,13 +178,13 @@ def gradient_weights(scale_free: ScaleFree, z: np.ndarray, w2: np.ndarray) -> np
     return p * c - float(c @ f) * p + w2 * z
 
 
-def transpose_products(A: np.ndarray, *vectors: np.ndarray) -> np.ndarray:
+def transpose_products(A, *vectors: np.ndarray) -> np.ndarray:
     """``A^T y`` for several n-vectors y in one pass over A, shape (len(vectors), d).
 
     Stacked as rows, ``Y @ A`` is one matrix product, one pass over A
     (``benchmarks/core.py`` times it against ``A.T`` times the vectors as columns).
     """
-    return np.vstack(vectors) @ A
+    return rows.left_product(np.vstack(vectors), A)
 
 
 def assemble_parts(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> HessianParts:
@@ -190,7 +193,7 @@ def assemble_parts(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> He
     return HessianParts(D=D, U=np.column_stack([a, t]), C=np.array([[g0, -1.0], [-1.0, 0.0]]))
 
 
-def hessian_parts(A: np.ndarray, scale_free: ScaleFree, b: np.ndarray,
+def hessian_parts(A, scale_free: ScaleFree, b: np.ndarray,
                   w2: np.ndarray) -> HessianParts:
     """The parts of MATH.md 3 from the scale-free vectors; one pass over A."""
     D, s, g0 = hessian_weights(scale_free, b, w2)
@@ -198,51 +201,19 @@ def hessian_parts(A: np.ndarray, scale_free: ScaleFree, b: np.ndarray,
     return assemble_parts(D, g0, a, t)
 
 
-def gradient_from_parts(A: np.ndarray, scale_free: ScaleFree, z: np.ndarray,
+def gradient_from_parts(A, scale_free: ScaleFree, z: np.ndarray,
                         w2: np.ndarray) -> np.ndarray:
     """``grad L = A^T (p o c - <c, f> p + w o w o z)``, shape (d,)."""
-    return A.T @ gradient_weights(scale_free, z, w2)
+    return rows.transpose_product(A, gradient_weights(scale_free, z, w2))
 
 
-#: bytes of one scaled block of rows in ``weighted_gram``: small enough to stay in cache
-GRAM_BLOCK_BYTES = 1 << 18
-
-
-def weighted_gram(A: np.ndarray, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-    """``A_R^T diag(weights) A_R`` (d, d) for the rows ``R`` of A (all rows if None;
-    ``weights`` has one entry per row used), not symmetrised.
-
-    Summed over blocks of at least ``4 d`` rows, each scaled into one reused buffer
-    that stays in cache: for a tall A this avoids writing a scaled copy of A (80 MB
-    at n = 2e5, d = 50; ``benchmarks/core.py`` times it against
-    ``A.T @ (w[:, None] * A)``). With ``rows`` the gathered rows are never all in
-    memory at once either.
-    """
-    d = A.shape[1]
-    count = A.shape[0] if rows is None else rows.size
-    block = max(4 * d, GRAM_BLOCK_BYTES // (A.itemsize * d), 1)
-    if count <= block:
-        sub = A if rows is None else A[rows]
-        return sub.T @ (weights[:, None] * sub)
-    h = np.zeros((d, d), dtype=np.result_type(A, weights))
-    scaled = np.empty((block, d), dtype=h.dtype)
-    for start in range(0, count, block):
-        stop = min(start + block, count)
-        sub = A[start:stop] if rows is None else A[rows[start:stop]]
-        out = scaled[:stop - start]
-        np.multiply(weights[start:stop, None], sub, out=out)
-        h += sub.T @ out
-    return h
-
-
-def hessian_from_parts(A: np.ndarray, parts: HessianParts) -> np.ndarray:
+def hessian_from_parts(A, parts: HessianParts) -> np.ndarray:
     """``A^T diag(D) A + U C U^T`` as a symmetric (d, d) matrix; O(n d^2), no n x n."""
-    h = weighted_gram(A, parts.D)
+    h = rows.gram(A, parts.D)
     h += parts.U @ parts.C @ parts.U.T
     return 0.5 * (h + h.T)
 
 
-def hvp_from_parts(A: np.ndarray, parts: HessianParts, v: np.ndarray) -> np.ndarray:
+def hvp_from_parts(A, parts: HessianParts, v: np.ndarray) -> np.ndarray:
     """``H v = A^T (D o (A v)) + U C (U^T v)`` for v (d,) or (d, m); O(nnz(A)) per column."""
-    D = parts.D if v.ndim == 1 else parts.D[:, None]
-    return A.T @ (D * (A @ v)) + parts.U @ (parts.C @ (parts.U.T @ v))
+    return rows.gram_product(A, parts.D, v) + parts.U @ (parts.C @ (parts.U.T @ v))

@@ -12,11 +12,20 @@ from functools import partial
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from . import losses
+from . import losses, rows
 from .limits import BATCH_ENTRIES, MAX_HESSIAN_D
 from .linalg import read_only
 from .text import number
-from .validation import ROOT_MAX, SQUARES_MAX, check_size, choice, instance, real_array, real_scalar
+from .validation import (
+    ROOT_MAX,
+    SQUARES_MAX,
+    check_size,
+    choice,
+    instance,
+    real_array,
+    real_row_blocks,
+    real_scalar,
+)
 
 KINDS = ("softmax", "unified")
 #: residual weight gamma of each kind: u(z) = exp(z) + gamma z
@@ -62,8 +71,9 @@ class Problem:
 
     Parameters
     ----------
-    A : (n, d) real array
-    b : (n,) real array, the target
+    A : (n, d) real array: in memory, memory-mapped (``np.load(path, mmap_mode="r")``,
+        not copied) or a ``dask.array.Array`` chunked by rows (``landscape.rows``)
+    b : (n,) real array, the target (a dask vector is computed into memory)
     kind : "softmax" (gamma = 0) or "unified" (gamma = 1)
     w : None, a scalar or an (n,) array of regularisation weights, all >= 0
     gamma : optional residual weight in [0, 1]; overrides the kind's own
@@ -75,28 +85,35 @@ class Problem:
     (and directions) must then satisfy ``||x||_2 <= point_limit = sqrt(SQUARES_MAX) /
     max(1, sqrt((7 + 6 max|b| + max w^2) ||A||_F^2))``: there ``A x``, ``w o A x``, the
     loss and (away from the pole set) its gradient and Hessian are all finite.
+
+    ``notes`` (a tuple of strings, empty for NumPy input) says how a memory-mapped or
+    dask A was adapted (rechunked, cast block by block).
     """
 
     def __init__(self, A, b, kind: str = "softmax", w=None, gamma=None, *,
                  x_true=None) -> None:
-        shape = np.shape(A) if hasattr(A, "shape") else ()
-        if len(shape) == 2:  # refuse an oversized A before converting (copying) it
-            check_size(*shape)
-        A = real_array("A", A, ndim=2, copy=True)
+        if rows.in_memory(A):
+            shape = np.shape(A) if hasattr(A, "shape") else ()
+            if len(shape) == 2:  # refuse an oversized A before converting (copying) it
+                check_size(*shape)
+            A = real_array("A", A, ndim=2, copy=True)
+            _check_not_empty(A.shape)
+            check_size(*A.shape)
+            notes, squares = (), rows.frobenius2(A)  # finite: real_array bounds every entry
+        else:  # memory-mapped or dask: checked block by block, never copied
+            _check_not_empty(A.shape)
+            A, notes, squares = real_row_blocks("A", A)
         n, d = A.shape
-        if n == 0 or d == 0:
-            raise ValueError("A must have at least one row and one column (n ≥ 1 and "
-                             f"d ≥ 1); received shape {A.shape}.")
-        check_size(n, d)
         self.A = A
-        self.b = real_array("b", b, ndim=1, length=n, length_name="n, the number of rows of A",
-                            copy=True)
+        self.notes = notes
+        self.b = real_array("b", rows.to_numpy(b), ndim=1, length=n,
+                            length_name="n, the number of rows of A", copy=True)
         self.kind = choice("kind", kind, KINDS)
         self.gamma = (KIND_GAMMA[kind] if gamma is None
                       else real_scalar("gamma", gamma, low=0.0, high=1.0))
         self.w = _weights(w, n)
         self.w2 = read_only(self.w * self.w)
-        self.point_limit = _point_limit(A, self.b, self.w2)
+        self.point_limit = _point_limit(squares, self.b, self.w2)
         self.x_true = (None if x_true is None else
                        real_array("x_true", x_true, ndim=1, length=d,
                                   length_name="d, the number of columns of A"))
@@ -143,12 +160,12 @@ class Problem:
 
     def _state(self, x) -> tuple[np.ndarray, np.ndarray, losses.ScaleFree]:
         x = self.check_point(x)
-        z = self.A @ x
+        z = rows.product(self.A, x)
         return x, z, losses.scale_free(z, self.b, self.gamma)
 
     def _smooth_state(self, x, what: str):
         x = self.check_point(x)
-        z = self.A @ x
+        z = rows.product(self.A, x)
         return x, z, self._scale_free(z, what)
 
     def _scale_free(self, z: np.ndarray, what: str) -> losses.ScaleFree:
@@ -174,7 +191,7 @@ class Problem:
     def loss(self, x) -> float:
         """``L(x)``; +inf on the pole set (its limit from both sides)."""
         x = self.check_point(x)
-        return float(losses.evaluate_batch((self.A @ x)[None], self.b, self.gamma,
+        return float(losses.evaluate_batch(rows.product(self.A, x)[None], self.b, self.gamma,
                                            self.w2).loss[0])
 
     def loss_batch(self, X) -> np.ndarray:
@@ -190,7 +207,8 @@ class Problem:
         if X.size:
             self.check_reach("X", float(np.linalg.norm(X, axis=1).max()))
         step = max(1, BATCH_ENTRIES // self.n)
-        parts = [losses.evaluate_batch(X[i:i + step] @ self.A.T, self.b, self.gamma, self.w2)
+        parts = [losses.evaluate_batch(rows.points_product(self.A, X[i:i + step]), self.b,
+                                       self.gamma, self.w2)
                  for i in range(0, X.shape[0], step)]
         if not parts:
             empty = np.empty(0)
@@ -236,7 +254,7 @@ class Problem:
         """
         x = self.check_point(x)
         v = self.check_point(v, "v")
-        z, av = self.A @ x, self.A @ v  # two GEMVs beat one skinny GEMM here
+        z, av = rows.products(self.A, x, v)  # in memory two GEMVs beat one skinny GEMM
         scale_free = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
             D, s, g0 = losses.hessian_weights(scale_free, self.b, self.w2)
@@ -257,7 +275,7 @@ class Problem:
         """``(L, grad L, hess L)`` at ``x`` sharing the passes over A (for Newton)."""
         self._check_dense()
         x = self.check_point(x)
-        z = self.A @ x
+        z = rows.product(self.A, x)
         scale_free = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
             value = 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(self.w2 @ (z * z))
@@ -268,6 +286,12 @@ class Problem:
             parts = losses.assemble_parts(D, g0, a, t)
             hess = _finite(losses.hessian_from_parts(self.A, parts), "Hessian", scale_free)
         return value, grad, hess
+
+
+def _check_not_empty(shape: tuple) -> None:
+    if 0 in shape:
+        raise ValueError("A must have at least one row and one column (n ≥ 1 and "
+                         f"d ≥ 1); received shape {shape}.")
 
 
 def _weights(w, n: int) -> np.ndarray:
@@ -288,12 +312,11 @@ def _weights(w, n: int) -> np.ndarray:
     return read_only(out)
 
 
-def _point_limit(A: np.ndarray, b: np.ndarray, w2: np.ndarray) -> float:
+def _point_limit(fro2: float, b: np.ndarray, w2: np.ndarray) -> float:
     """``sqrt(SQUARES_MAX) / max(1, S)`` with ``S^2 = (7 + 6 max|b| + max w^2) ||A||_F^2``,
     the softmax Hessian bound of MATH.md 4 with ``||A||_F >= ||A||_2``; refuses data
-    whose S^2 exceeds ``SQUARES_MAX``."""
+    whose S^2 exceeds ``SQUARES_MAX``; ``fro2 = ||A||_F^2``."""
     level = 7.0 + 6.0 * float(np.abs(b).max()) + float(w2.max())
-    fro2 = float(np.vdot(A, A))  # finite: real_array bounds every entry
     if not fro2 <= SQUARES_MAX / level:
         raise ValueError("A, b and w are too large together: the Hessian bound (7 + 6 max|b| + "
                          f"max w²) ‖A‖_F² = {number(level, 3)} × {number(fro2, 3)} must be at "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import losses
+from . import losses, rows
 from .deadline import check
 from .limits import BATCH_ENTRIES, MAX_LINE_POINTS, MAX_RESOLUTION, PLANE_BLOCK_ROWS
 from .linalg import ReadOnlyArrays
@@ -169,7 +169,7 @@ def surface_2d(prob: Problem, center, u, v, alphas, betas, *, method: str = "fas
         + np.abs(betas).max() * np.linalg.norm(v)))
     if not isinstance(method, str) or method not in ("fast", "direct"):
         raise ValueError(f"method must be 'fast' or 'direct'; received {method!r}.")
-    P, Q, R = prob.A @ center, prob.A @ u, prob.A @ v
+    P, Q, R = rows.products(prob.A, center, u, v)
     if method == "direct":
         vals = evaluate_plane_direct(prob, P, Q, R, alphas, betas)
         fallback = 0
@@ -350,7 +350,7 @@ def line_1d(prob: Problem, center, direction, ts) -> Line:
     ts = _axis("ts", ts, MAX_LINE_POINTS)
     prob.check_reach("center + ts direction", float(
         np.linalg.norm(center) + np.abs(ts).max() * np.linalg.norm(direction)))
-    P, Q = prob.A @ center, prob.A @ direction
+    P, Q = rows.products(prob.A, center, direction)
     loss, sign, log_abs, near = _direct_cells(prob, P, Q, np.zeros_like(P), ts,
                                               np.zeros_like(ts), (ts.size,))
     lo, hi = _display_range(loss, near | (sign <= 0))

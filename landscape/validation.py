@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from . import rows
 from .limits import MAX_ENTRIES, MEMORY_PER_A
 from .linalg import read_only
 from .text import number
@@ -82,6 +83,47 @@ def real_array(name: str, value, *, ndim: int, length: int | None = None,
                          f"squares overflows float64; received |entry| = {number(top, 3)} "
                          f"(at index {_index(np.abs(arr) == top)}).")
     return read_only(arr)
+
+
+def real_row_blocks(name: str, value) -> tuple[object, tuple[str, ...], float]:
+    """A memory-mapped or dask matrix checked like ``real_array`` in one pass over its
+    row blocks, never read into memory: ``(A, notes, ||A||_F^2)``.
+
+    A dask A comes back as float64 with one column chunk (rechunked, with a note); a
+    memory-mapped A as a read-only view. ``notes`` says what was changed, for display.
+    """
+    dtype = np.dtype(value.dtype)
+    if dtype.kind in "OUSVMmc" or value.ndim != 2:
+        raise ValueError(f"{name} must be a real numeric matrix (2-D); received "
+                         f"{describe(value)}.")
+    notes = []
+    if rows.is_dask(value):
+        if len(value.chunks[1]) > 1:
+            notes.append(f"{name} came in {len(value.chunks[1])} column chunks; it was "
+                         "rechunked to one, so that each task reads whole rows.")
+            value = value.rechunk({1: -1})
+        if dtype != np.float64:
+            notes.append(f"{name} has dtype {dtype}; its blocks are read as float64.")
+            value = value.astype(np.float64)
+    else:
+        if dtype != np.float64:
+            notes.append(f"{name} has dtype {dtype}; its blocks are read as float64.")
+        value = read_only(value.view())
+        step = rows.row_bounds(value)[0][1]
+        notes.append(f"{name} is memory-mapped from {value.filename or 'a file'}: read in "
+                     f"blocks of {step} rows, never loaded whole.")
+    stats = rows.entry_stats(value)
+    if stats.nonfinite:
+        raise ValueError(f"{name} must be finite; received {stats.nans} NaN and "
+                         f"{stats.nonfinite - stats.nans} infinite entries (first at index "
+                         f"{stats.first_nonfinite}).")
+    limit = magnitude_limit(value.shape[0] * value.shape[1])
+    if stats.largest > limit:
+        raise ValueError(f"{name} is too large: its entries must be at most √(max float "
+                         f"/ 16 / size) = {number(limit, 3)} in magnitude, or its sum of "
+                         f"squares overflows float64; received |entry| = "
+                         f"{number(stats.largest, 3)}.")
+    return value, tuple(notes), stats.squares
 
 
 def _index(mask: np.ndarray):

@@ -27,3 +27,26 @@ from test_hardening import zip_bomb  # noqa: E402, F401 - test_upload_fuzz's fix
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A dask.distributed cluster of two single-threaded worker processes (one per test
+    module that asks), with a client; closed at the module's end.
+
+    Worker processes are spawned, and a spawned process first runs the parent's
+    ``__main__`` file; after the app tests that may be a page script, which fails
+    outside Streamlit. A blank ``__main__`` stands in while the cluster lives (the
+    Nanny also spawns a worker again when one dies)."""
+    import sys
+    import types
+
+    from distributed import Client, LocalCluster
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                          dashboard_address=None) as local, Client(local) as client:
+            yield client
+    finally:
+        sys.modules["__main__"] = main

@@ -577,23 +577,23 @@ def test_loss_batch_of_no_points(kind, rng):
 def test_weighted_gram_matches_one_product(n, d, rng, monkeypatch):
     """Every block boundary case (one block, exact multiples, a short last block)
     sums to the unblocked ``A^T diag(w) A``, with and without a row selection."""
-    from landscape import losses
-    monkeypatch.setattr(losses, "GRAM_BLOCK_BYTES", 8 * 4 * d * 25)  # 100-row blocks
+    from landscape import rows as row_blocks
+    monkeypatch.setattr(row_blocks, "GRAM_BLOCK_BYTES", 8 * 4 * d * 25)  # 100-row blocks
     A = rng.standard_normal((n, d))
     w = rng.standard_normal(n)
-    np.testing.assert_allclose(losses.weighted_gram(A, w), A.T @ (w[:, None] * A),
+    np.testing.assert_allclose(row_blocks.gram(A, w), A.T @ (w[:, None] * A),
                                rtol=1e-12, atol=1e-12 * n)
     rows = np.sort(rng.choice(n, size=max(1, n // 3), replace=False))
     wr = rng.standard_normal(rows.size)
-    np.testing.assert_allclose(losses.weighted_gram(A, wr, rows),
+    np.testing.assert_allclose(row_blocks.gram(A, wr, rows),
                                A[rows].T @ (wr[:, None] * A[rows]), rtol=1e-12, atol=1e-12 * n)
 
 
 def test_weighted_gram_default_blocks_on_a_tall_matrix(rng):
     """At the default block size a tall A is summed in many blocks and still agrees."""
-    from landscape import losses
+    from landscape import rows as row_blocks
     A = rng.standard_normal((40_000, 6))
     w = rng.standard_normal(40_000)
-    assert 40_000 > losses.GRAM_BLOCK_BYTES // (8 * 6)  # several blocks really are used
-    np.testing.assert_allclose(losses.weighted_gram(A, w), A.T @ (w[:, None] * A), rtol=1e-11,
+    assert 40_000 > row_blocks.GRAM_BLOCK_BYTES // (8 * 6)  # several blocks really are used
+    np.testing.assert_allclose(row_blocks.gram(A, w), A.T @ (w[:, None] * A), rtol=1e-11,
                                atol=1e-9)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import rows
 from ..deadline import check
 from ..problem import Problem
 from . import _endings
@@ -65,7 +66,7 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
     """Iterate ``x <- x + t p`` from ``x0`` (d,) until ``‖g‖ <= tol ‖g_0‖``, recording
     every iterate; ``parts``: whether the points carry the Hessian parts;
     ``accepted`` sees every accepted step. Every other ending is a status."""
-    point = evaluate(prob, x0, prob.A @ x0, parts=parts)
+    point = evaluate(prob, x0, rows.product(prob.A, x0), parts=parts)
     if point is None:
         return rec.finish(Status.NON_FINITE, "the loss or its derivatives are not finite at x0.")
     record(rec, point)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import losses
+from .. import losses, rows
 from ..problem import Problem
 from ._directions import truncated_cg
 from ._linesearch import NEAR_POLE, Point, rounding_allowance, segment_touches_pole
@@ -99,7 +99,7 @@ def runs_off(prob: Problem, point: Point) -> str | None:
     if not np.linalg.norm(point.x) + far * length <= prob.point_limit:
         return None
     with np.errstate(**NEAR_POLE):
-        dz = prob.A @ p
+        dz = rows.product(prob.A, p)
         if prob.gamma > 0 and segment_touches_pole(point.z, dz, prob.gamma, far):
             return None
         values = prob.evaluate_batch(point.x + PROBE_STEPS[:, None] * p).loss

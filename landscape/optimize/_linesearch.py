@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses
+from .. import losses, rows
 from ..problem import Problem
 from ._messages import number
 from .result import Status
@@ -162,7 +162,7 @@ def line_search(prob: Problem, point: Point, p: np.ndarray, slope: float,
     g·p < 0``). Shrinks by the minimiser of the interpolating quadratic, kept within
     [0.1 t, 0.5 t]; by 0.1 where ``A (x + t p)`` overflows."""
     with np.errstate(over="ignore", invalid="ignore"):
-        dz = prob.A @ p
+        dz = rows.product(prob.A, p)
     allowance = rounding_allowance(point)
     # alpha'(0) / alpha(0) = <p_sf, dz> (p_sf = u'/alpha): by convexity alpha(t) >=
     # alpha(0) (1 + t <p_sf, dz>), so short steps need no search along the segment

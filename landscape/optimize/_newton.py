@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import losses
+from .. import losses, rows
 from ..problem import Problem
 from ..validation import choice, flag, positive_int, real_scalar
 from . import _descent, _sampling
@@ -107,6 +107,9 @@ class ApproxNewtonOptions:
             sketch_size = positive_int(
                 "sketch_size", sketch_size, high=prob.n,
                 why="n, the rows of A: a CountSketch with more rows only adds empty ones")
+        if self.leverage == "qr" and not rows.in_memory(prob.A):
+            raise ValueError("leverage='qr' needs A in memory (a thin QR of the scaled n × d "
+                             "matrix); use leverage='sketch' for a memory-mapped or dask A.")
         return replace(
             self, eps=real_scalar("eps", self.eps, **unit),
             delta=real_scalar("delta", self.delta, **unit),
@@ -128,7 +131,7 @@ def approx_newton(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float,
     o = options
     rng = np.random.default_rng(seed)
     step_delta = o.delta / max_iter
-    low = prob.A.astype(np.float32) if o.leverage == "sketch" else None
+    low = rows.as_float32(prob.A) if o.leverage == "sketch" else None
 
     def direction(point: Point) -> _descent.Direction:
         D = point.parts.D

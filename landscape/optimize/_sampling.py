@@ -33,7 +33,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from .. import losses
+from .. import rows as row_blocks
 
 LEVERAGE = ("sketch", "qr")
 #: the constant C of pi_i; 4 makes both Chernoff tails at most delta / 2
@@ -102,7 +102,7 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
     # costs one pass over A and never forms the scaled copy of A.
     sketch = sp.csc_matrix((values, draw >> 1, np.arange(n + 1, dtype=np.int32)),
                            shape=(m, n))
-    r = _triangular_factor(np.asarray(sketch @ A, dtype=np.float64))
+    r = _triangular_factor(np.asarray(row_blocks.left_product(sketch, A), dtype=np.float64))
     diag = np.abs(np.diag(r))
     # a rank-deficient sketch (rows of M = 0, or d > rank): lift tiny pivots so that
     # the solve stays finite; the affected directions get large (safe) scores
@@ -115,7 +115,7 @@ def leverage_scores_sketch(A: np.ndarray, root_d: np.ndarray, rng: np.random.Gen
     else:
         g = rng.standard_normal((d, k)) / np.sqrt(k)
         y = sla.solve_triangular(r, g, check_finite=False)
-    ay = A @ y.astype(A.dtype)
+    ay = row_blocks.product(A, y.astype(A.dtype))
     return root_d * root_d * np.einsum("ij,ij->i", ay, ay)
 
 
@@ -166,7 +166,7 @@ def subsample(A: np.ndarray, D: np.ndarray, *, eps: float, delta: float,
 
 def gram(A: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``A[rows]^T diag(weights) A[rows]`` (d, d), symmetric."""
-    h = losses.weighted_gram(A, weights, rows)
+    h = row_blocks.gram(A, weights, rows)
     return 0.5 * (h + h.T)
 
 
@@ -175,7 +175,7 @@ def spectral_error(A: np.ndarray, D: np.ndarray, sample: SampledDiagonal) -> flo
     sample ``H~_D``: the largest ``|lambda - 1|`` of the pencil ``(H~_D, H_D)``.
     O(n d^2) for the exact ``H_D``; NaN when ``H_D`` is not positive definite."""
     positive = np.maximum(D, 0.0)
-    exact = losses.weighted_gram(A, positive)
+    exact = row_blocks.gram(A, positive)
     exact = 0.5 * (exact + exact.T)
     rows = sample.rows[sample.sampled_mask]
     approx = gram(A, rows, sample.weights[sample.sampled_mask])

@@ -19,6 +19,7 @@ from scipy.linalg import eigh
 from scipy.linalg.blas import dsyrk
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
+from .. import losses, rows
 from ..limits import DENSE_SPECTRUM_MAX_D, MAX_HESSIAN_D
 from ..linalg import ReadOnlyArrays, lanczos_end, norm_estimate, zero_tolerance
 from ..problem import PoleError, Problem, check_problem
@@ -90,8 +91,8 @@ def rounding_scale(A: np.ndarray, parts) -> float:
     """``S = sum_i |D_i| ||a_i||^2 + ||U||_F^2 ||C||_2``: the size of the terms that
     cancel in any eigenvalue of ``H = A^T diag(D) A + U C U^T`` (S bounds
     ``|| |A|^T |D| |A| ||_2`` and the rank-two part's norm); O(n d)."""
-    rows = np.einsum("ij,ij->i", A, A)
-    return float(np.abs(parts.D) @ rows + np.sum(parts.U**2) * np.linalg.norm(parts.C, 2))
+    return float(np.abs(parts.D) @ rows.row_norms2(A)
+                 + np.sum(parts.U**2) * np.linalg.norm(parts.C, 2))
 
 
 def rounding_tolerance(prob: Problem, x) -> float:
@@ -163,10 +164,13 @@ def _lower_hessian(prob: Problem, parts) -> np.ndarray:
     with np.errstate(over="ignore"):  # next to a pole; reported as a PoleError below
         # transposed: Fortran order, which syrk updates in place without a copy
         lower = (parts.U @ parts.C @ parts.U.T).T
-        for sign, rows in ((1.0, parts.D > 0), (-1.0, parts.D < 0)):
-            if rows.any():
-                scaled = prob.A[rows]
-                scaled *= np.sqrt(sign * parts.D[rows])[:, None]
+        blocked = not rows.in_memory(prob.A)
+        if blocked:  # one Gram pass over the row blocks, no gathered copy of A
+            lower = losses.hessian_from_parts(prob.A, parts)
+        for sign, kept in ((1.0, parts.D > 0), (-1.0, parts.D < 0)):
+            if kept.any() and not blocked:
+                scaled = rows.take(prob.A, kept)
+                scaled *= np.sqrt(sign * parts.D[kept])[:, None]
                 lower = dsyrk(sign, scaled.T, beta=1.0, c=lower, trans=0, lower=1,
                               overwrite_c=1)
     if not np.all(np.isfinite(lower)):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import losses
+from .. import losses, rows
 from ..limits import DENSE_SPECTRUM_MAX_D
 from ..linalg import BOUND_RTOL, ReadOnlyArrays, zero_tolerance
 from ..problem import Problem, check_problem
@@ -89,7 +89,7 @@ def hessian_structure(prob: Problem, x) -> HessianStructure:
                          f"the structure view (it compares all eigenvalues of three d × d "
                          f"matrices); received d = {prob.d}.")
     parts = prob.hessian_parts(x)
-    diagonal = losses.weighted_gram(prob.A, parts.D)
+    diagonal = rows.gram(prob.A, parts.D)
     diagonal = np.linalg.eigvalsh(0.5 * (diagonal + diagonal.T))
     whole = np.linalg.eigvalsh(losses.hessian_from_parts(prob.A, parts))
     rank_two = rank_two_eigenvalues(parts.U, parts.C)

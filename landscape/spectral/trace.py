@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
+from .. import rows
 from ..linalg import ReadOnlyArrays
 from ..problem import Problem, check_problem
 from ..validation import positive_int, seed_value
@@ -39,7 +40,7 @@ def hessian_trace(prob: Problem, x) -> float:
     """``tr hess L(x)`` exactly, in O(nnz(A)), from the parts of MATH.md 3."""
     check_problem(prob)
     parts = prob.hessian_parts(x)
-    row_norms = np.einsum("ij,ij->i", prob.A, prob.A)
+    row_norms = rows.row_norms2(prob.A)
     return float(parts.D @ row_norms + np.sum(parts.C * (parts.U.T @ parts.U)))
 
 
