@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from .deadline import check
+
 #: environment variable naming the scheduler of a dask.distributed cluster
 SCHEDULER_VARIABLE = "LANDSCAPE_DASK_SCHEDULER"
 #: seconds to wait for a scheduler before giving up with a ConnectionError
@@ -75,13 +77,29 @@ def client():
     return _state["client"]
 
 
-def compute(tasks: list) -> list:
-    """The values of dask objects ``tasks``, computed together on the engine in use."""
+def compute(tasks: list, what: str = "a pass over A") -> list:
+    """The values of dask objects ``tasks`` (one per row block), computed on the engine
+    in use. Between tasks ``deadline.check(what, done, total)`` runs: a time limit or
+    a watcher (the app's progress bar and Cancel) can stop the pass, and the tasks
+    not yet run are cancelled. Local threads take the tasks in waves of two per core."""
     cluster = client()
+    total = len(tasks)
     if cluster is None:
         import dask
-        return list(dask.compute(*tasks, scheduler="threads"))
-    return list(cluster.gather(cluster.compute(tasks)))
+        wave = 2 * (os.cpu_count() or 1)
+        out = []
+        for start in range(0, total, wave):
+            check(what, start, total)
+            out += dask.compute(*tasks[start:start + wave], scheduler="threads")
+        return out
+    from distributed import as_completed
+    futures = cluster.compute(tasks)
+    try:
+        for done, _ in enumerate(as_completed(futures)):
+            check(what, done, total)
+        return list(cluster.gather(futures))
+    finally:
+        cluster.cancel([f for f in futures if not f.done()])
 
 
 def describe() -> dict:

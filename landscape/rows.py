@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .deadline import check
+
 #: bytes of one row block of a memory-mapped A (64 MB: large enough that BLAS and the
 #: page cache run at full speed, small enough for the temporaries of a block)
 BLOCK_BYTES = 64 << 20
@@ -86,7 +88,11 @@ def map_blocks(A, function, *shared, per_row=(), per_block=None) -> list:
         task = dask.delayed(function, pure=False)
         blocks = A.to_delayed().ravel()
         return engine.compute([task(block, *arguments(k)) for k, block in enumerate(blocks)])
-    return [function(_read(A, *bounds[k]), *arguments(k)) for k in range(len(bounds))]
+    out = []
+    for k in range(len(bounds)):
+        check("a pass over A", k, len(bounds))
+        out.append(function(_read(A, *bounds[k]), *arguments(k)))
+    return out
 
 
 def _sum(parts: list) -> np.ndarray:

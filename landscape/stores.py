@@ -160,18 +160,20 @@ def list_stores(data_dir) -> list[StoreInfo]:
     return found
 
 
-def open_store(data_dir, name: str, *, chunk_rows: int | None = None) -> Problem:
+def open_store(data_dir, name: str, *, kind: str | None = None, w=None, gamma=None,
+               chunk_rows: int | None = None) -> Problem:
     """The ``Problem`` of the store called ``name`` in ``data_dir`` (one of
-    ``list_stores(data_dir)``'s names, never another path), with the kind and gamma
-    its attributes record."""
+    ``list_stores(data_dir)``'s names, never another path), with ``kind``, ``w`` and
+    ``gamma`` as in ``Problem``; without kind and gamma, those its attributes record."""
     stores = {info.name: info for info in list_stores(data_dir)}
     if not isinstance(name, str) or name not in stores:
         listed = ", ".join(map(repr, list(stores)[:10])) or "none"
         raise ValueError(f"name must be one of the stores in '{_data_dir(data_dir)}' "
                          f"({listed}); received {describe(name)}.")
     info = stores[name]
-    kind = info.kind if info.kind in ("softmax", "unified") else "softmax"
-    return open_problem(name, kind=kind, gamma=info.gamma, chunk_rows=chunk_rows,
+    if kind is None and gamma is None:
+        kind, gamma = info.kind if info.kind in ("softmax", "unified") else "softmax", info.gamma
+    return open_problem(name, kind=kind or "softmax", w=w, gamma=gamma, chunk_rows=chunk_rows,
                         data_dir=data_dir)
 
 

@@ -213,7 +213,7 @@ def _direct_cells(prob: Problem, P, Q, R, a, c, shape):
            np.empty(a.size, dtype=bool)]
     step = max(1, BATCH_ENTRIES // prob.n)
     for s in range(0, a.size, step):
-        check("the loss on the plane")
+        check("the loss on the plane", s, a.size)
         z = P + a[s:s + step, None] * Q + c[s:s + step, None] * R
         bv = losses.evaluate_batch(z, prob.b, prob.gamma, prob.w2)
         fields = (bv.loss, bv.alpha_sign, bv.log_abs_alpha, bv.near_pole)
@@ -246,7 +246,7 @@ def _evaluate_plane_fast(prob: Problem, P, Q, R, alphas, betas):
     left = np.empty((3 * ga, min(PLANE_BLOCK_ROWS, prob.n)))
     with np.errstate(under="ignore"):  # terms far below each row's maximum vanish
         for s in range(0, prob.n, PLANE_BLOCK_ROWS):
-            check("the loss on the plane")
+            check("the loss on the plane", s, prob.n)
             blk = slice(s, s + PLANE_BLOCK_ROWS)
             width = P[blk].size
             X, XL = left[:ga, :width], left[ga:2 * ga, :width]

@@ -66,7 +66,9 @@ def free_port() -> int:
 class StreamlitServer:
     """``streamlit run app.py`` on 127.0.0.1; ``port`` is kept across restarts."""
 
-    def __init__(self, log_name: str = "streamlit-e2e.log", port: int | None = None):
+    def __init__(self, log_name: str = "streamlit-e2e.log", port: int | None = None,
+                 env: dict | None = None):
+        self.extra_env = env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ARTIFACTS / log_name
@@ -76,7 +78,7 @@ class StreamlitServer:
     def start(self, timeout: float = 60) -> StreamlitServer:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "a")
-        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", **self.extra_env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(APP_ROOT / "app.py"),
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
@@ -110,17 +112,21 @@ class StreamlitServer:
             self._log = None
 
 
-@pytest.fixture(scope="module")
-def server():
+def serving(srv: StreamlitServer):
+    """A module fixture's body: start ``srv`` (or fail the tests), yield its URL, stop it."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "streamlit-e2e.log").unlink(missing_ok=True)
-    srv = StreamlitServer()
+    srv.log_path.unlink(missing_ok=True)
     try:
         srv.start()
     except RuntimeError as err:
         pytest.fail(str(err))
     yield srv.url
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from serving(StreamlitServer())
 
 
 @pytest.fixture(scope="module")

@@ -74,3 +74,31 @@ def test_results_are_the_same_under_a_limit_that_is_not_reached():
     with time_limit(600):
         limited = minimize(PROB, X0, "newton")
     np.testing.assert_array_equal(free.xs, limited.xs)
+
+
+def test_a_watcher_hears_each_unit_of_a_long_computation_and_can_stop_it():
+    """``watch(report)``: the plane's row blocks, the optimiser's steps and the row
+    blocks of a pass over an A on disk report (what, done, total); a report that
+    raises (the app's Cancel) stops the work there."""
+    from landscape.deadline import watch
+
+    heard = []
+    prob = ls.make_problem(9000, 4, seed=0, kind="unified")
+    axis = ls.grid(1.0, 11)
+    with watch(lambda what, done, total: heard.append((what, done, total))):
+        ls.surface_2d(prob, np.zeros(4), np.eye(4)[0], np.eye(4)[1], axis, axis)
+        minimize(PROB, X0, "gd", max_iter=5)
+    plane = [(d, t) for w, d, t in heard if w == "the loss on the plane"]
+    assert [d for d, _ in plane] == [0, 4096, 8192] and {t for _, t in plane} == {9000}
+    assert [d for w, d, _ in heard if w.startswith("the optimiser run")] == [0, 1, 2, 3, 4]
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(what, done, total):
+        if done >= 4096:
+            raise Cancelled(what)
+
+    with watch(cancel), pytest.raises(Cancelled, match="the loss on the plane"):
+        ls.surface_2d(prob, np.zeros(4), np.eye(4)[0], np.eye(4)[1], axis, axis)
+    check("outside", 1, 2)  # no watcher after the block

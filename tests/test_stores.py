@@ -126,7 +126,7 @@ def test_a_column_chunked_zarr_array_is_read_by_whole_rows(tmp_path):
 
 
 def test_open_problem_keeps_a_on_disk(store, tmp_path):
-    """Needs Problem to take a dask array and an np.memmap as they are (issue 15)."""
+    """Problem takes a dask array and an np.memmap as they are: nothing is read."""
     import dask.array as da
 
     prob = ls.open_store(store, "tall.zarr", chunk_rows=1200)
@@ -134,7 +134,8 @@ def test_open_problem_keeps_a_on_disk(store, tmp_path):
     np.save(tmp_path / "A.npy", np.ones((50, 3)))
     np.save(tmp_path / "b.npy", np.full(50, 0.02))
     prob = ls.open_problem(tmp_path / "A.npy", tmp_path / "b.npy")
-    assert getattr(prob.A, "filename", None) == str((tmp_path / "A.npy").resolve())
+    assert isinstance(prob.A, np.memmap)
+    assert str(getattr(prob.A, "filename", None)) == str((tmp_path / "A.npy").resolve())
 
 
 # -- refused from metadata -----------------------------------------------------------------

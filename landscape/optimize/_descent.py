@@ -75,7 +75,7 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
     if done is not None:
         return done
     for k in range(1, max_iter + 1):
-        check("the optimiser run")
+        check("the optimiser run (steps)", k - 1, max_iter)
         d = direction(point)
         if d.p is None:
             return rec.finish(d.status, f"step {k}: {d.message}")

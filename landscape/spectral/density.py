@@ -110,7 +110,7 @@ def _block_lanczos(operator, start: np.ndarray, steps: int):
     scale = np.zeros(width)
     q = start
     for j in range(steps):
-        check("the spectral density (Lanczos quadrature)")
+        check("the spectral density (Lanczos quadrature)", j, steps)
         basis[j] = q
         w = np.asarray(operator.matmat(q))
         alpha[j] = np.einsum("ij,ij->j", q, w)

@@ -74,7 +74,7 @@ def trajectory_spectrum(prob: Problem, xs, *, k: int | None = None, method: str 
     at_pole = np.zeros(m, dtype=bool)
     converged = np.zeros(m, dtype=bool)
     for i, x in enumerate(xs):
-        check("the spectra along the path")
+        check("the spectra along the path", i, m)
         try:
             result = spectrum(prob, x, k, method=method, tol=tol, seed=seed)
         except PoleError:

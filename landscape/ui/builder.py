@@ -14,7 +14,7 @@ import streamlit as st
 import landscape as ls
 from landscape.figures.style import number_text
 
-from . import presets, state
+from . import datasets, presets, state
 from .markdown import literal
 from .state import Field
 
@@ -57,10 +57,14 @@ state.register(**{
                            label="γ: residual weight (0 softmax → 1 unified)",
                            options=dict(step=0.05, help="u(z) = exp(z) + γ z. Slide to morph "
                                                         "one loss into the other.")),
-    "problem.source": Field("generator", str, ("generator", "upload"), label="Data",
+    "problem.source": Field("generator", str, ("generator", "upload", "server"), label="Data",
                             widget="radio",
-                            labels={"generator": "generate", "upload": "upload A, b"},
+                            labels={"generator": "generate", "upload": "upload A, b",
+                                    "server": "a large data set on the server"},
                             options=dict(horizontal=True)),
+    # a store's name in the server's data directory (checked against its list on use)
+    "problem.store": Field("", str, label="data set", widget="selectbox",
+                           check=datasets.check_name),
     "problem.n": Field(200, int, low=1, high=MAX_N, label="n (rows)", widget="number_input",
                        options=dict(step=50)),
     "problem.d": Field(10, int, low=1, high=MAX_D, label="d (unknowns)", widget="number_input"),
@@ -103,6 +107,8 @@ def problem_from_spec(spec: tuple) -> ls.Problem:
     s = dict(spec)
     kind, gamma = s["problem.kind"], s["problem.gamma"]
     w_setting = s["problem.w"]
+    if s["problem.source"] == "server":
+        return datasets.open_problem(s)
     if s["problem.source"] == "upload":
         a_key, b_key = s["problem.upload_a"], s["problem.upload_b"]
         uploads = _uploads()
@@ -195,7 +201,10 @@ def sidebar() -> None:
 
 def _data_settings(box) -> None:
     """The data source, A, b and w settings, in ``box``."""
-    if state.bind("problem.source", box) == "upload":
+    source = state.bind("problem.source", box)
+    if source == "server":
+        datasets.chooser(box)
+    elif source == "upload":
         # no type= filter: Streamlit raises on a file whose name it refuses (a client can
         # skip the browser's filter), and the uploaders vanish; the loader names the
         # extensions it reads instead
@@ -223,18 +232,41 @@ def _data_settings(box) -> None:
         state.bind("problem.strong_convexity", box)
 
 
+def _entries(s: dict) -> int:
+    """n x d of a generated problem or a server data set (0 for an upload, whose size
+    is bounded by the upload limit)."""
+    if s["problem.source"] == "generator":
+        return s["problem.n"] * s["problem.d"]
+    info = datasets.store_info(s["problem.store"]) if s["problem.source"] == "server" else None
+    return 0 if info is None else info.n * info.d
+
+
 def _too_large(spec: tuple) -> int:
-    """n x d of a generated problem above INTERACTIVE_ENTRIES not yet confirmed, else 0."""
+    """n x d above INTERACTIVE_ENTRIES not yet confirmed, else 0."""
     s = dict(spec)
-    entries = s["problem.n"] * s["problem.d"] if s["problem.source"] == "generator" else 0
+    entries = _entries(s)
     return entries if entries > INTERACTIVE_ENTRIES and not s["problem.allow_large"] else 0
 
 
-def current_problem() -> ls.Problem | None:
+def confirmed_large(spec: tuple) -> bool:
+    """A confirmed computation on a large server data set: it runs under
+    ``datasets.LARGE_COMPUTE_SECONDS`` with a progress bar and a Cancel button."""
+    s = dict(spec)
+    return (s["problem.source"] == "server" and s["problem.allow_large"]
+            and _entries(s) > INTERACTIVE_ENTRIES)
+
+
+def current_problem(page: str = "") -> ls.Problem | None:
     """The problem of the sidebar's settings; on bad settings an error that says
     what to change, and None (the caller stops drawing what needs a problem)."""
+    datasets.choose_first()
     spec = problem_spec()
     entries = _too_large(spec)
+    if entries and dict(spec)["problem.source"] == "server":
+        st.warning(literal(datasets.estimate(dict(spec)["problem.store"], page)
+                           + " Compute it, or choose a smaller data set in the sidebar."))
+        state.bind("problem.allow_large")
+        return None
     if entries:
         st.warning(f"n x d = {entries:,} is above {INTERACTIVE_ENTRIES:,}: pages would take "
                    "several seconds per redraw. Reduce n or d in the sidebar, or proceed.")
@@ -243,7 +275,7 @@ def current_problem() -> ls.Problem | None:
         return None
     try:
         return problem_from_spec(spec)
-    except ValueError as err:
+    except (ValueError, ConnectionError) as err:  # ConnectionError: no Dask cluster answers
         st.error(literal(f"The problem cannot be built: {err}"))  # may quote a file name
         st.session_state[DATA_FOLD] = True  # the settings that fix it, on screen
         return None
@@ -260,11 +292,11 @@ def problem_line(spec: tuple) -> str:
     s = dict(spec)
     try:
         prob = None if _too_large(spec) else problem_from_spec(spec)
-    except ValueError:
+    except (ValueError, ConnectionError):
         prob = None
     if prob is None:
-        size = ("uploaded data" if s["problem.source"] == "upload"
-                else f"n = {s['problem.n']}, d = {s['problem.d']}")
+        size = {"upload": "uploaded data", "server": f"data set {s['problem.store']}"}.get(
+            s["problem.source"], f"n = {s['problem.n']}, d = {s['problem.d']}")
         return (f"{size}, {loss_name(s['problem.gamma'])}; not computed (see the message on "
                 "the page)")
     low, high = number_text(prob.w.min(), 3), number_text(prob.w.max(), 3)

@@ -5,12 +5,13 @@ panel, presentation mode, messages, the problem summary and tables."""
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 
 import landscape as ls
-from landscape.deadline import TimeLimitExceeded, time_limit
+from landscape.deadline import TimeLimitExceeded, time_limit, watch
 from landscape.figures.style import number_text
 
 # every page's settings are registered before a URL is read
@@ -18,6 +19,7 @@ from . import (  # noqa: F401
     builder,
     claims,
     compare_view,
+    datasets,
     hessian_view,
     landscape_view,
     newton_view,
@@ -80,7 +82,7 @@ def run_app() -> None:
     st.session_state.pop(_CLAIM, None)
     st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
     try:
-        with time_limit(builder.COMPUTE_SECONDS):
+        with _watched():
             page.run()
     except PageEnd:  # the page said why it stops (``stop``, ``fail``, ``wait``)
         pass
@@ -90,6 +92,31 @@ def run_app() -> None:
         _finish(notes)
         raise
     _finish(notes)
+
+
+@contextmanager
+def _watched():
+    """The page's time limit; on a confirmed large data set a longer one, a progress bar
+    and a Cancel button. A click on Cancel makes Streamlit stop this run at its next
+    call (the bar's next draw, within one unit of work); the next run then asks for
+    the confirmation again."""
+    if not builder.confirmed_large(builder.problem_spec()):
+        with time_limit(builder.COMPUTE_SECONDS):
+            yield
+        return
+    slot = st.empty()
+    box = slot.container()
+    if box.button("Cancel the computation", key="cancel"):
+        state.put("problem.allow_large", False)
+        slot.empty()
+        st.info("Stopped by Cancel: nothing more is computed until you confirm again.")
+        yield
+        return
+    try:
+        with time_limit(datasets.LARGE_COMPUTE_SECONDS), watch(datasets.Progress(box.empty())):
+            yield
+    finally:
+        slot.empty()  # ended: no Cancel button beside the results or the message
 
 
 def _show_claim() -> None:
@@ -150,7 +177,7 @@ def start(title: str) -> ls.Problem:
         box.info(text if presenting() else f"**Preset: {chosen.title}.** {text}")
         if not changed:  # measured after the page has drawn (``_finish``)
             st.session_state[_CLAIM] = (box, chosen.name)
-    prob = builder.current_problem()
+    prob = builder.current_problem(title)
     if prob is None:
         stop()
     return prob

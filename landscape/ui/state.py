@@ -56,6 +56,9 @@ class Field:
     #: False for a setting a link must not carry (a confirmation that protects the machine,
     #: the digest of another session's upload)
     in_url: bool = True
+    #: legal values known only when a link is read (the server's data sets): raises
+    #: ValueError saying why a value is not one of them
+    check: Callable[[Any], None] | None = None
 
     def parse(self, text: str):
         """The value a URL string stands for, or ValueError saying why not."""
@@ -86,6 +89,8 @@ class Field:
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
             raise ValueError(f"expected a value in [{number(self.low)}, {number(self.high)}]"
                              if self.high is not None else f"expected at least {number(self.low)}")
+        if self.check is not None:
+            self.check(value)
         return value
 
     def format(self, value) -> str:
@@ -304,7 +309,8 @@ def bind(name: str, where=None, *, after: Callable[[], None] | None = None, **ov
         kwargs.setdefault("max_value", f.high if f.kind is float or f.high is None else int(f.high))
         value = _clamped(name, value, kwargs["min_value"], kwargs["max_value"])
     elif f.widget in ("selectbox", "radio", "select_slider", "multiselect"):
-        kwargs.setdefault("options", list(f.choices))
+        if "options" not in kwargs:  # a page may give them (the server's data sets)
+            kwargs["options"] = list(f.choices)
         if f.labels:
             kwargs.setdefault("format_func", lambda v: f.labels.get(v, v))
     reconnected = st.session_state.get(_RECONNECTED)
