@@ -86,7 +86,7 @@ def compute(tasks: list, what: str = "a pass over A") -> list:
     total = len(tasks)
     if cluster is None:
         import dask
-        wave = 2 * (os.cpu_count() or 1)
+        wave = os.cpu_count() or 1
         out = []
         for start in range(0, total, wave):
             check(what, start, total)

@@ -104,10 +104,13 @@ DENSE_DIFFERENCE_MAX_D = 200
 
 # -- memory of blocked loops ----------------------------------------------------------
 
-#: entries of A in one row block of data on disk (64 MB of float64): the default
+#: entries of A in one row block of data on disk (32 MB of float64): the default
 #: chunk of a store written by ``python -m landscape.data make`` and of A opened by
-#: ``landscape.open_problem``
-STORE_BLOCK_ENTRIES = 2**23
+#: ``landscape.open_problem``. Each block being read costs about twice its size (the
+#: bytes read and the array decoded), one block per core at once: at n = 10^7,
+#: d = 50, 64 MB blocks took a Newton run's peak memory to 1.52 GB, 32 MB ones to
+#: 1.48 GB, at the same speed (``benchmarks/scale_disk.py``)
+STORE_BLOCK_ENTRIES = 2**22
 
 #: entries of the Lanczos basis kept at once by stochastic Lanczos quadrature (128 MB);
 #: probes are processed in chunks below this

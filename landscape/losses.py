@@ -79,12 +79,13 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
     size = float(np.sum(e)) + float(np.sum(np.abs(linear)))  # the sizes of alpha's terms
     near_pole = bool(abs(alpha) < POLE_RTOL * size)
     sign = int(np.sign(alpha))
+    del linear  # at n = 10^7 each vector is 80 MB: the divisions below reuse u and e
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # alpha == 0 is the pole itself: inf / nan here, flagged by alpha_sign == 0
         condition = size / abs(alpha) if alpha != 0 else np.inf
-        f = u / alpha
+        f = np.divide(u, alpha, out=u)
         p = (e + linear_weight) / alpha
-        q = e / alpha
+        q = np.divide(e, alpha, out=e)
         log_abs = float(np.log(abs(alpha)) + k) if alpha != 0 else -np.inf
     return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign, log_abs_alpha=log_abs,
                      alpha_condition=float(condition), near_pole=near_pole)
@@ -184,7 +185,7 @@ def transpose_products(A, *vectors: np.ndarray) -> np.ndarray:
     Stacked as rows, ``Y @ A`` is one matrix product, one pass over A
     (``benchmarks/core.py`` times it against ``A.T`` times the vectors as columns).
     """
-    return rows.left_product(np.vstack(vectors), A)
+    return rows.stacked_product(A, *vectors)
 
 
 def assemble_parts(D: np.ndarray, g0: float, a: np.ndarray, t: np.ndarray) -> HessianParts:
@@ -209,8 +210,12 @@ def gradient_from_parts(A, scale_free: ScaleFree, z: np.ndarray,
 
 def hessian_from_parts(A, parts: HessianParts) -> np.ndarray:
     """``A^T diag(D) A + U C U^T`` as a symmetric (d, d) matrix; O(n d^2), no n x n."""
-    h = rows.gram(A, parts.D)
-    h += parts.U @ parts.C @ parts.U.T
+    return hessian_from_gram(rows.gram(A, parts.D), parts)
+
+
+def hessian_from_gram(gram: np.ndarray, parts: HessianParts) -> np.ndarray:
+    """``G + U C U^T`` symmetrised, from the Gram ``G = A^T diag(D) A`` (d, d)."""
+    h = gram + parts.U @ parts.C @ parts.U.T
     return 0.5 * (h + h.T)
 
 

@@ -112,7 +112,8 @@ class Problem:
         self.gamma = (KIND_GAMMA[kind] if gamma is None
                       else real_scalar("gamma", gamma, low=0.0, high=1.0))
         self.w = _weights(w, n)
-        self.w2 = read_only(self.w * self.w)
+        self.w2 = (np.broadcast_to(self.w[0] ** 2, (n,)) if self.w.strides == (0,)
+                   else read_only(self.w * self.w))
         self.point_limit = _point_limit(squares, self.b, self.w2)
         self.x_true = (None if x_true is None else
                        real_array("x_true", x_true, ndim=1, length=d,
@@ -158,14 +159,28 @@ class Problem:
                              f"{number(self.point_limit, 3)}, beyond which the loss or its "
                              "derivatives may overflow float64 (see Problem.point_limit).")
 
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``z = A x`` (n,) for a checked point x (d,), read-only. For A on disk or on
+        a cluster, where a pass costs seconds, the last product is kept until it is
+        asked for once more: checking a start and then starting from it read A once."""
+        if rows.in_memory(self.A):
+            return rows.product(self.A, x)
+        key = np.asarray(x, dtype=np.float64).tobytes()
+        last = self.__dict__.pop("_last_product", None)  # used once, then let go
+        if last is not None and last[0] == key:
+            return last[1]
+        z = read_only(rows.product(self.A, x))
+        self._last_product = (key, z)
+        return z
+
     def _state(self, x) -> tuple[np.ndarray, np.ndarray, losses.ScaleFree]:
         x = self.check_point(x)
-        z = rows.product(self.A, x)
+        z = self.forward(x)
         return x, z, losses.scale_free(z, self.b, self.gamma)
 
     def _smooth_state(self, x, what: str):
         x = self.check_point(x)
-        z = rows.product(self.A, x)
+        z = self.forward(x)
         return x, z, self._scale_free(z, what)
 
     def _scale_free(self, z: np.ndarray, what: str) -> losses.ScaleFree:
@@ -191,7 +206,7 @@ class Problem:
     def loss(self, x) -> float:
         """``L(x)``; +inf on the pole set (its limit from both sides)."""
         x = self.check_point(x)
-        return float(losses.evaluate_batch(rows.product(self.A, x)[None], self.b, self.gamma,
+        return float(losses.evaluate_batch(self.forward(x)[None], self.b, self.gamma,
                                            self.w2).loss[0])
 
     def loss_batch(self, X) -> np.ndarray:
@@ -275,7 +290,7 @@ class Problem:
         """``(L, grad L, hess L)`` at ``x`` sharing the passes over A (for Newton)."""
         self._check_dense()
         x = self.check_point(x)
-        z = rows.product(self.A, x)
+        z = self.forward(x)
         scale_free = self._scale_free(z, "Hessian")
         with np.errstate(**_NEAR_POLE):
             value = 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(self.w2 @ (z * z))
@@ -295,12 +310,14 @@ def _check_not_empty(shape: tuple) -> None:
 
 
 def _weights(w, n: int) -> np.ndarray:
-    """Regularisation weights as an (n,) array >= 0 (zeros for None)."""
+    """Regularisation weights as an (n,) array >= 0; None (zeros) and a scalar are one
+    number broadcast to n entries (no memory: at n = 10^7 a vector is 80 MB)."""
     if w is None:
-        out = np.zeros(n)
+        out = np.broadcast_to(0.0, (n,))
     elif np.ndim(w) == 0 and not isinstance(w, (str, bytes)):
         value = real_scalar("w", w if not isinstance(w, np.ndarray) else w.item(), low=0.0)
-        out = np.array(real_array("w", np.full(n, value), ndim=1))  # the size rule, as a vector
+        real_array("w", np.full(1, value), ndim=1)  # the size rule, as for a vector
+        out = np.broadcast_to(float(value), (n,))
     else:
         out = real_array("w", w, ndim=1, length=n, length_name="n, the number of rows of A",
                          copy=True)
@@ -309,6 +326,8 @@ def _weights(w, n: int) -> np.ndarray:
             raise ValueError(f"w must be non-negative (weights enter as w ∘ w); received "
                              f"{int((out < 0).sum())} negative entries (first w[{i}] = "
                              f"{number(out[i], 6)}).")
+        if (out == out[0]).all():  # one number, however it was given: the same sums
+            out = np.broadcast_to(out[0], (n,))
     return read_only(out)
 
 

@@ -225,6 +225,31 @@ def gram(A, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     return _sum(map_blocks(A, _gram_block, per_block=pieces))
 
 
+def _stacked_times(block, *vectors):
+    return np.vstack(vectors) @ block
+
+
+def stacked_product(A, *vectors: np.ndarray) -> np.ndarray:
+    """``[y_1; y_2; ...] A`` (k, d) for n-vectors y, one pass over A; a blocked A
+    stacks each block's pieces only (no (k, n) copy of the vectors)."""
+    if in_memory(A):
+        return np.vstack(vectors) @ A
+    return _sum(map_blocks(A, _stacked_times, per_row=vectors))
+
+
+def _gram_and_stacked(block, weights, *vectors):
+    return _gram_in_memory(block, weights, None), np.vstack(vectors) @ block
+
+
+def gram_and_stacked_product(A, weights: np.ndarray, *vectors: np.ndarray):
+    """``(A^T diag(weights) A, [y_1; y_2; ...] A)`` in one pass over A: where a pass
+    reads A from disk or a cluster, exact Newton's Hessian and gradient share it."""
+    if in_memory(A):
+        return gram(A, weights), stacked_product(A, *vectors)
+    parts = map_blocks(A, _gram_and_stacked, per_row=(weights, *vectors))
+    return _sum([g for g, _ in parts]), _sum([y for _, y in parts])
+
+
 # -- norms, rows, factors ---------------------------------------------------------------
 
 def _row_norms2(block):

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import rows
 from ..deadline import check
 from ..problem import Problem
 from . import _endings
@@ -61,12 +60,12 @@ def at_start(rec: Recorder, point: Point, target: float) -> Trajectory | None:
 
 
 def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: int,
-        parts: bool, direction: Callable[[Point], Direction],
+        parts: bool, direction: Callable[[Point], Direction], gram: bool = False,
         accepted: Callable[[Step], None] | None = None) -> Trajectory:
     """Iterate ``x <- x + t p`` from ``x0`` (d,) until ``‖g‖ <= tol ‖g_0‖``, recording
     every iterate; ``parts``: whether the points carry the Hessian parts;
     ``accepted`` sees every accepted step. Every other ending is a status."""
-    point = evaluate(prob, x0, rows.product(prob.A, x0), parts=parts)
+    point = evaluate(prob, x0, prob.forward(x0), parts=parts, gram=gram)
     if point is None:
         return rec.finish(Status.NON_FINITE, "the loss or its derivatives are not finite at x0.")
     record(rec, point)
@@ -96,8 +95,11 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
             return _endings.finish(rec, prob, point, step.status, f"step {k}: {step.message}")
         if accepted is not None:
             accepted(step)
-        new = evaluate(prob, point.x + step.t * d.p, step.z, parts=parts,
-                       scale_free=step.scale_free)
+        # what the checks below need of the old point, then its vectors of length n go
+        # before the new point's are made (for a tall A they are most of the memory)
+        old_loss, old_norm, allowance = point.loss, point.grad_norm, rounding_allowance(point)
+        x_new, point = point.x + step.t * d.p, None
+        new = evaluate(prob, x_new, step.z, parts=parts, gram=gram, scale_free=step.scale_free)
         if new is None:
             return rec.finish(Status.NON_FINITE,
                               f"step {k}: the gradient overflows at the new point (next to "
@@ -107,9 +109,7 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
         if new.grad_norm <= target:
             return _endings.converged(rec, prob, new, k, target)
         expected = -0.5 * step.t * slope
-        allowance = rounding_allowance(point)
-        if (step.loss >= point.loss and new.grad_norm >= point.grad_norm
-                and expected <= allowance):
+        if step.loss >= old_loss and new.grad_norm >= old_norm and expected <= allowance:
             return _endings.finish(
                 rec, prob, new, Status.STALLED,
                 f"step {k} decreased neither the loss nor the gradient norm, and the "

@@ -45,6 +45,8 @@ class Point:
     grad: np.ndarray
     grad_norm: float
     parts: losses.HessianParts | None
+    #: ``A^T diag(D) A`` (d, d) when it shared the gradient's pass over A
+    gram: np.ndarray | None = None
 
 
 def fit_loss(prob: Problem, scale_free: losses.ScaleFree, z: np.ndarray) -> float:
@@ -53,12 +55,13 @@ def fit_loss(prob: Problem, scale_free: losses.ScaleFree, z: np.ndarray) -> floa
         return 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(prob.w2 @ (z * z))
 
 
-def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool,
+def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool, gram: bool = False,
              scale_free: losses.ScaleFree | None = None) -> Point | None:
     """Loss, gradient ``A^T (p ∘ c - <c, f> p + w ∘ w ∘ z)`` and optionally the
     Hessian parts at ``x`` (d,) with ``z = A x`` and, if known, its scale-free
     vectors ``scale_free``, from one pass back over A; None where alpha <= 0 or
-    anything is not finite."""
+    anything is not finite. With ``gram``, for an A not in memory (a pass costs a
+    read of A), the Gram ``A^T diag(D) A`` comes from the same pass."""
     if scale_free is None:
         scale_free = losses.scale_free(z, prob.b, prob.gamma)
     if scale_free.alpha_sign <= 0:
@@ -66,10 +69,14 @@ def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool,
     loss = fit_loss(prob, scale_free, z)
     with np.errstate(**NEAR_POLE):
         weights = losses.gradient_weights(scale_free, z, prob.w2)
-        hess = None
+        hess = shared = None
         if parts:
             D, s, g0 = losses.hessian_weights(scale_free, prob.b, prob.w2)
-            a, t, grad = losses.transpose_products(prob.A, scale_free.p, s, weights)
+            if gram and not rows.in_memory(prob.A):
+                shared, (a, t, grad) = rows.gram_and_stacked_product(
+                    prob.A, D, scale_free.p, s, weights)
+            else:
+                a, t, grad = losses.transpose_products(prob.A, scale_free.p, s, weights)
             hess = losses.assemble_parts(D, g0, a, t)
             if not (np.all(np.isfinite(D)) and np.all(np.isfinite(hess.U)) and np.isfinite(g0)):
                 return None
@@ -79,7 +86,7 @@ def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool,
     if not (np.isfinite(loss) and np.isfinite(grad_norm)):
         return None
     return Point(x=x, z=z, scale_free=scale_free, loss=loss, grad=grad, grad_norm=grad_norm,
-                 parts=hess)
+                 parts=hess, gram=shared)
 
 
 def rounding_allowance(point: Point) -> float:

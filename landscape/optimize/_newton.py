@@ -62,11 +62,12 @@ def newton(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter
 
     def direction(point: Point) -> _descent.Direction:
         with np.errstate(**NEAR_POLE):
-            H = losses.hessian_from_parts(prob.A, point.parts)
+            H = (losses.hessian_from_parts(prob.A, point.parts) if point.gram is None
+                 else losses.hessian_from_gram(point.gram, point.parts))
         return _solved(H, point)
 
     return _descent.run(prob, x0, rec, tol=tol, max_iter=max_iter, parts=True,
-                        direction=direction)
+                        direction=direction, gram=True)
 
 
 def polish(prob: Problem, x: np.ndarray, *, max_iter: int = 30) -> Trajectory:

@@ -38,7 +38,7 @@ from collections import OrderedDict
 import numpy as np
 import scipy.optimize as so
 
-from .. import losses, rows
+from .. import losses
 from ..deadline import check
 from ..problem import Problem
 from . import _endings
@@ -95,7 +95,7 @@ class _Oracle:
         z = point = None
         if np.all(np.isfinite(x)):
             with np.errstate(**NEAR_POLE):
-                z = rows.product(self.prob.A, x)
+                z = self.prob.forward(x)
             if np.all(np.isfinite(z)):
                 point = evaluate(self.prob, np.array(x), z, parts=self.parts)
                 if point is not None and point.scale_free.near_pole:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import rows
 from ..limits import DENSE_BASIN_MAX_D
 from ..linalg import frozen
 from ..problem import Problem
@@ -120,7 +119,7 @@ def diagnose(prob: Problem, trajectory: Trajectory, x_star=None, *,
     floor = 1e-11 * max(float(np.linalg.norm(x_star)), float(error[0]))
     floor_hessian = 1e-11 * max(star_hessian, float(error_hessian[0]))
     if why is None:
-        at_star = evaluate(prob, x_star, rows.product(prob.A, x_star), parts=False)
+        at_star = evaluate(prob, x_star, prob.forward(x_star), parts=False)
         seen = None if at_star is None else _endings.runs_off(prob, at_star)
         why = None if seen is None else f"from it {seen}"
     message = "" if why is None else (

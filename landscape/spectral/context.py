@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from .. import losses, rows
+from .. import losses
 from ..limits import DENSE_B_MAX_N, DENSE_SPECTRUM_MAX_D
 from ..linalg import eigenvalue_range, extreme_eigenvalue, singular_value_range, zero_tolerance
 from ..problem import Problem, check_problem
@@ -41,7 +41,7 @@ class HessianContext:
     @cached_property
     def scale_free(self) -> losses.ScaleFree:
         """The scale-free vectors f, p, q, c at x (MATH.md 6)."""
-        return losses.scale_free(rows.product(self.prob.A, self.x), self.prob.b, self.prob.gamma)
+        return losses.scale_free(self.prob.forward(self.x), self.prob.b, self.prob.gamma)
 
     @cached_property
     def pointwise_level(self) -> float:
