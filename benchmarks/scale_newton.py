@@ -41,7 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import MISSED_TARGET, best_times  # noqa: E402
 
 import landscape as ls  # noqa: E402
-from landscape import losses, validation  # noqa: E402
+from landscape import rows as row_blocks  # noqa: E402
+from landscape import validation  # noqa: E402
 from landscape.optimize import _sampling, minimize  # noqa: E402
 
 STEP_TARGET = 0.35
@@ -89,10 +90,10 @@ def passes(prob: ls.Problem, kept: int, repeats: int = 3) -> dict[str, float]:
     A.astype(np.float32)
     copy = time.perf_counter() - start
     t = best_times({"A p": lambda: A @ p, "[p, s, r]^T A": lambda: V @ A,
-                    "A^T diag(D) A": lambda: losses.weighted_gram(A, D),
+                    "A^T diag(D) A": lambda: row_blocks.gram(A, D),
                     f"S A32 (m = {m})": lambda: S @ A32, "(SA)^T (SA)": lambda: x.T @ x,
                     "A32 (R^-1 G)": lambda: A32 @ y,
-                    f"kept-row Gram ({kept} rows)": lambda: losses.weighted_gram(A, D[rows], rows)},
+                    f"kept-row Gram ({kept} rows)": lambda: row_blocks.gram(A, D[rows], rows)},
                    repeats)
     return {**t, "float32 copy of A (once a run)": copy}
 
