@@ -399,7 +399,7 @@ def widget_mismatch(name: str, widget: dict, value) -> str | None:
             f"{value!r} (shown as {expected!r})")
 
 
-SUMMARY = re.compile(r"Current problem:\s*n = (\d+), d = (\d+), "
+SUMMARY = re.compile(r"Current problem:\s*(?:data set \S+: )?n = (\d+), d = (\d+), "
                      r"(softmax|unified|morph γ = ([-+0-9.eE]+))")
 
 

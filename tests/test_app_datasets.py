@@ -84,8 +84,11 @@ def test_a_link_cannot_name_anything_but_a_listed_store(server_data, name):
     at = open_page("Landscape", **{"problem.source": "server", "problem.store": name})
     assert not at.exception
     messages = " ".join(shown(e.value) for e in [*at.error, *at.warning])
-    assert "no data set named" in messages or "problem.store" in messages
-    assert not charts(at)
+    assert (f"problem.store={name!r} ignored: there is no data set of that name in this "
+            "server's data directory") in messages
+    assert "using the first data set listed" in messages
+    assert at.sidebar.selectbox(key="problem.store").value == "large.zarr"  # the first
+    assert not charts(at)  # the first is large: it asks first
 
 
 def test_no_data_directory_says_how_to_make_a_store(tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ state.register(**{
                             options=dict(horizontal=True)),
     # a store's name in the server's data directory (checked against its list on use)
     "problem.store": Field("", str, label="data set", widget="selectbox",
-                           check=datasets.check_name),
+                           labels={"": "the first data set listed"}, check=datasets.check_name),
     "problem.n": Field(200, int, low=1, high=MAX_N, label="n (rows)", widget="number_input",
                        options=dict(step=50)),
     "problem.d": Field(10, int, low=1, high=MAX_D, label="d (unknowns)", widget="number_input"),
@@ -301,7 +301,8 @@ def problem_line(spec: tuple) -> str:
                 "the page)")
     low, high = number_text(prob.w.min(), 3), number_text(prob.w.max(), 3)
     reg = "none" if not prob.w.any() else f"w = {low}" if low == high else f"w ∈ [{low}, {high}]"
-    return (f"n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, regularisation {reg}"
+    source = f"data set {s['problem.store']}: " if s["problem.source"] == "server" else ""
+    return (f"{source}n = {prob.n}, d = {prob.d}, {loss_name(prob.gamma)}, regularisation {reg}"
             + (", x_true known" if prob.x_true is not None else ""))
 
 

@@ -136,8 +136,10 @@ def parse_url(params: Mapping[str, str]) -> tuple[dict, list[str]]:
         try:
             explicit[name] = FIELDS[name].parse(text)
         except ValueError as err:
-            notes.append(f"Link parameter {name}={text!r} ignored: {err}; using "
-                         f"{FIELDS[name].format(FIELDS[name].default)!r}.")
+            f = FIELDS[name]
+            using = (f.labels[""] if f.default == "" and "" in f.labels  # "" names nothing
+                     else repr(f.format(f.default)))
+            notes.append(f"Link parameter {name}={text!r} ignored: {err}; using {using}.")
     if explicit.get("preset"):  # the preset first, then what the link sets itself
         try:
             values.update(expand_preset(explicit["preset"]))
