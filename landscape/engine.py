@@ -14,6 +14,7 @@ others (``distributed.scheduler.allowed-failures`` deaths per task, then a
 from __future__ import annotations
 
 import os
+import time
 
 from .deadline import check
 
@@ -21,8 +22,11 @@ from .deadline import check
 SCHEDULER_VARIABLE = "LANDSCAPE_DASK_SCHEDULER"
 #: seconds to wait for a scheduler before giving up with a ConnectionError
 CONNECT_TIMEOUT = 5
+#: seconds during which a scheduler that did not answer is not asked again (each
+#: computation meanwhile raises the same ConnectionError, never runs elsewhere)
+RETRY_SECONDS = 30
 
-_state: dict = {"client": None, "owned": False, "configured": False}
+_state: dict = {"client": None, "owned": False, "configured": False, "failed": None}
 
 
 def use(scheduler=None) -> None:
@@ -33,11 +37,16 @@ def use(scheduler=None) -> None:
     when no scheduler answers within ``CONNECT_TIMEOUT`` seconds.
     """
     _close_owned()
-    _state["configured"] = True
+    _state["configured"], _state["failed"] = True, None
     if scheduler is None:
         return
     if isinstance(scheduler, str):
-        _state["client"], _state["owned"] = _connect(scheduler), True
+        try:
+            _state["client"], _state["owned"] = _connect(scheduler), True
+        except (ConnectionError, ValueError) as err:
+            # never fall back to local threads unasked: the same error until a retry
+            _state["failed"] = (time.monotonic(), err, scheduler)
+            raise
         return
     from distributed import Client
     if not isinstance(scheduler, Client):
@@ -71,6 +80,12 @@ def _close_owned() -> None:
 
 def client():
     """The ``dask.distributed.Client`` in use, or None for the local threads."""
+    failed = _state.get("failed")
+    if failed is not None:  # the configured scheduler did not answer: say so again,
+        at, err, address = failed  # and try it again after RETRY_SECONDS
+        if time.monotonic() - at < RETRY_SECONDS:
+            raise err
+        use(address)
     if not _state["configured"]:
         address = os.environ.get(SCHEDULER_VARIABLE, "").strip()
         use(address or None)
@@ -81,7 +96,7 @@ def compute(tasks: list, what: str = "a pass over A") -> list:
     """The values of dask objects ``tasks`` (one per row block), computed on the engine
     in use. Between tasks ``deadline.check(what, done, total)`` runs: a time limit or
     a watcher (the app's progress bar and Cancel) can stop the pass, and the tasks
-    not yet run are cancelled. Local threads take the tasks in waves of two per core."""
+    not yet run are cancelled. Local threads take the tasks in waves of one per core."""
     cluster = client()
     total = len(tasks)
     if cluster is None:
@@ -95,7 +110,7 @@ def compute(tasks: list, what: str = "a pass over A") -> list:
     from distributed import as_completed
     futures = cluster.compute(tasks)
     try:
-        for done, _ in enumerate(as_completed(futures)):
+        for done, _ in enumerate(as_completed(futures), start=1):
             check(what, done, total)
         return list(cluster.gather(futures))
     finally:

@@ -165,7 +165,8 @@ class Problem:
         asked for once more: checking a start and then starting from it read A once."""
         if rows.in_memory(self.A):
             return rows.product(self.A, x)
-        key = np.asarray(x, dtype=np.float64).tobytes()
+        x = np.asarray(x, dtype=np.float64)
+        key = (x.shape, x.tobytes())
         last = self.__dict__.pop("_last_product", None)  # used once, then let go
         if last is not None and last[0] == key:
             return last[1]

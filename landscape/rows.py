@@ -198,10 +198,6 @@ def _gram_in_memory(A: np.ndarray, weights: np.ndarray, rows: np.ndarray | None)
     return h
 
 
-def _gram_block(block, weights, rows=None):
-    return _gram_in_memory(block, weights, rows)
-
-
 def gram(A, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """``A_R^T diag(weights) A_R`` (d, d) for the rows ``R`` of A (all rows if None;
     ``weights`` has one entry per row used), not symmetrised.
@@ -215,14 +211,14 @@ def gram(A, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     if in_memory(A):
         return _gram_in_memory(A, weights, rows)
     if rows is None:
-        return _sum(map_blocks(A, _gram_block, per_row=(weights,)))
+        return _sum(map_blocks(A, _gram_in_memory, per_row=(weights,)))
     order = np.argsort(rows, kind="stable")  # sorted rows: each block's are one slice
     rows, weights = np.asarray(rows)[order], np.asarray(weights)[order]
     pieces = []
     for start, stop in row_bounds(A):
         lo, hi = np.searchsorted(rows, [start, stop])
         pieces.append((weights[lo:hi], rows[lo:hi] - start))
-    return _sum(map_blocks(A, _gram_block, per_block=pieces))
+    return _sum(map_blocks(A, _gram_in_memory, per_block=pieces))
 
 
 def _stacked_times(block, *vectors):

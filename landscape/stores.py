@@ -80,7 +80,7 @@ def open_problem(path_A, path_b=None, *, kind: str = "softmax", w=None, gamma=No
     path_b : a zarr array or ``.npy`` file of shape (n,) (or (n, 1), (1, n)); None
         takes the store's ``b``.
     kind, w, gamma : as in ``Problem``.
-    chunk_rows : rows of A per block; default about 64 MB of float64 per block (for a
+    chunk_rows : rows of A per block; default about 32 MB of float64 per block (for a
         zarr store, a multiple of its own row chunk). A ``.npy`` A stays an
         ``np.memmap`` unless ``chunk_rows`` is given.
     data_dir : when given, ``path_A`` and ``path_b`` (relative to it, or absolute)
@@ -129,35 +129,44 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
 
 
 def list_stores(data_dir) -> list[StoreInfo]:
-    """The stores of ``data_dir`` (zarr groups holding an array ``A``), by name, read
-    from their metadata only. Other entries, hidden ones (a store being written) and
-    links out of the directory are left out."""
+    """The stores of ``data_dir`` (zarr groups holding a 2-D numeric array ``A``, row
+    chunks of at least one row, and a ``b``), by name, read from their metadata only.
+    Other entries, hidden ones (a store being written), links out of the directory and
+    stores whose metadata cannot be read are left out: one damaged store must not hide
+    the others."""
     root = _data_dir(data_dir)
     if root is None:
         raise ValueError("data_dir must be a directory; received None.")
     found = []
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or not entry.resolve().is_relative_to(root):
-            continue
-        if not any((entry / meta).is_file() for meta in ("zarr.json", ".zgroup")):
-            continue  # not a zarr group (zarr 3 or 2)
         try:
-            group = _zarr_node(entry, "store")
-            if _is_array(group) or "A" not in group.array_keys():
-                continue
-            A = group["A"]
-            if len(A.shape) != 2 or np.dtype(A.dtype).kind not in _NUMERIC_KINDS:
-                continue
-        except ValueError:  # damaged metadata: not offered
+            info = _describe(entry, root)
+        except Exception:  # noqa: BLE001 - zarr, the file system, a link loop: not offered
             continue
-        keys = set(group.array_keys())
-        attrs = dict(group.attrs)
-        found.append(StoreInfo(
-            name=entry.name, n=int(A.shape[0]), d=int(A.shape[1]), dtype=str(A.dtype),
-            disk_bytes=_disk_bytes(entry), chunk_rows=int(A.chunks[0]), has_b="b" in keys,
-            has_x_true="x_true" in keys, kind=_attr(attrs, "kind", str),
-            gamma=_attr(attrs, "gamma", float), seed=_attr(attrs, "seed", int)))
+        if info is not None:
+            found.append(info)
     return found
+
+
+def _describe(entry: Path, root: Path) -> StoreInfo | None:
+    """The ``StoreInfo`` of the store at ``entry``, or None where it is none."""
+    if entry.name.startswith(".") or not entry.resolve().is_relative_to(root):
+        return None
+    if not any((entry / meta).is_file() for meta in ("zarr.json", ".zgroup")):
+        return None  # not a zarr group (zarr 3 or 2)
+    group = _zarr_node(entry, "store")
+    if _is_array(group) or not {"A", "b"} <= set(group.array_keys()):
+        return None
+    A = group["A"]
+    if (len(A.shape) != 2 or np.dtype(A.dtype).kind not in _NUMERIC_KINDS
+            or min(A.shape) < 1 or int(A.chunks[0]) < 1):
+        return None
+    keys, attrs = set(group.array_keys()), dict(group.attrs)
+    return StoreInfo(
+        name=entry.name, n=int(A.shape[0]), d=int(A.shape[1]), dtype=str(A.dtype),
+        disk_bytes=_disk_bytes(entry), chunk_rows=int(A.chunks[0]), has_b=True,
+        has_x_true="x_true" in keys, kind=_attr(attrs, "kind", str),
+        gamma=_attr(attrs, "gamma", float), seed=_attr(attrs, "seed", int))
 
 
 def open_store(data_dir, name: str, *, kind: str | None = None, w=None, gamma=None,
@@ -173,8 +182,12 @@ def open_store(data_dir, name: str, *, kind: str | None = None, w=None, gamma=No
     info = stores[name]
     if kind is None and gamma is None:
         kind, gamma = info.kind if info.kind in ("softmax", "unified") else "softmax", info.gamma
-    return open_problem(name, kind=kind or "softmax", w=w, gamma=gamma, chunk_rows=chunk_rows,
-                        data_dir=data_dir)
+    try:
+        return open_problem(name, kind=kind or "softmax", w=w, gamma=gamma,
+                            chunk_rows=chunk_rows, data_dir=data_dir)
+    except (TypeError, KeyError, OSError, ZeroDivisionError) as err:  # zarr's own words
+        raise ValueError(f"the store {name!r} cannot be read: {type(err).__name__}: "
+                         f"{str(err)[:200]}") from None
 
 
 # -- paths ----------------------------------------------------------------------------
@@ -243,7 +256,26 @@ def _zarr_rows(array, n: int, d: int, chunk_rows: int | None):
     if chunk_rows is None:
         stored = int(array.chunks[0])
         chunk_rows = stored * max(1, STORE_BLOCK_ENTRIES // max(1, stored * d))
-    return da.from_zarr(array, chunks=(min(chunk_rows, n), d))
+    return da.from_array(_Rows(array), chunks=(min(chunk_rows, n), d), asarray=True,
+                         name=f"store-{id(array)}")
+
+
+class _Rows:
+    """A zarr array whose reads say which rows of which store failed (a truncated or
+    damaged chunk), as a ValueError, instead of zarr's or NumPy's own words."""
+
+    def __init__(self, array) -> None:
+        self.array, self.shape, self.dtype, self.ndim = array, array.shape, array.dtype, 2
+
+    def __getitem__(self, key):
+        try:
+            return np.asarray(self.array[key])
+        except Exception as err:  # noqa: BLE001 - whatever the codec or the file says
+            rows = key[0] if isinstance(key, tuple) else key
+            where = (f"rows {rows.start:,} to {rows.stop:,}" if isinstance(rows, slice)
+                     else "some rows")
+            raise ValueError(f"the store '{self.array.store}' cannot be read at {where}: "
+                             f"{type(err).__name__}: {str(err)[:200]}") from None
 
 
 def _disk_bytes(path: Path) -> int:

@@ -469,6 +469,7 @@ def widget(page, name: str):
     box = page.locator(f".{key_class(name)}")
     if name.startswith("problem.") and not box.count():
         open_data_fold(page)
+        box.first.wait_for()
     return box
 
 
@@ -486,6 +487,9 @@ def toggle_data_fold(page) -> None:
     m = mark(page)
     page.locator(f"{DATA_FOLD} summary").click()
     settle(page, m)
+    # the fold's opening is animated; a list opened while it moves closes at once
+    page.wait_for_function(f"""() => {{ const el = document.querySelector('{DATA_FOLD}');
+        return !el || el.getAnimations({{subtree: true}}).length === 0; }}""", polling=50)
 
 
 def open_data_fold(page) -> None:

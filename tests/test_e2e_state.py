@@ -423,6 +423,7 @@ def test_a_link_after_a_preset_and_a_default_value_reproduces_the_view(server, b
         bs.settle(tab, None, timeout=60)
         default = bs.registry()["problem.w"].default
         assert bs.preset_settings("realizable_vs_not")["problem.w"] != default
+        bs.open_data_fold(tab)
         m = bs.mark(tab)
         bs.choose_option(tab, "problem.w", bs.display_text("problem.w", default))
         bs.settle(tab, m)

@@ -41,7 +41,23 @@ def test_unreachable_scheduler_is_a_clear_error_within_ten_seconds():
     with pytest.raises(ConnectionError, match=f"^no Dask scheduler answered at '{address}'"):
         engine.use(address)
     assert time.perf_counter() - start < 10
+    # found in review: the next computation ran on local threads, unasked and unsaid;
+    # now it meets the same error, at once, until the scheduler is asked again
+    start = time.perf_counter()
+    with pytest.raises(ConnectionError, match="no Dask scheduler answered"):
+        engine.describe()
+    assert time.perf_counter() - start < 1
+    engine.use(None)  # chosen: local threads
     assert engine.describe()["kind"] == "local threads"
+
+
+def test_an_unreachable_scheduler_in_the_environment_stops_every_computation(monkeypatch):
+    prob = ls.Problem(da.from_array(np.ones((40, 3)), chunks=(10, 3)), np.full(40, 1 / 40))
+    monkeypatch.setenv(engine.SCHEDULER_VARIABLE, f"tcp://127.0.0.1:{_free_port()}")
+    engine._state.update(configured=False, failed=None)  # as in a new process
+    for _ in range(2):
+        with pytest.raises(ConnectionError, match="no Dask scheduler answered"):
+            prob.gradient(np.zeros(3))
 
 
 def test_malformed_address_and_odd_scheduler_are_refused():

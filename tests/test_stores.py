@@ -4,6 +4,7 @@ make_problem."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -247,3 +248,40 @@ def test_open_store_takes_a_listed_name_only(store):
         with _raises(f"name must be one of the stores in '{store.resolve()}' ('tall.zarr'); "
                      "received"):
             ls.open_store(store, name)
+
+
+# -- damaged stores in a data directory ---------------------------------------------------
+
+def _edit(path, change):
+    meta = json.loads(path.read_text())
+    change(meta)
+    path.write_text(json.dumps(meta))
+
+
+def test_a_damaged_store_is_left_out_of_the_list_and_the_others_stay(tmp_path):
+    """Found in review: one damaged store (complex dtype, row chunks of 0, garbage
+    metadata, a link loop) made list_stores raise, which took the app's whole server
+    data source down. Each is now left out; a good store beside them is still listed."""
+    from landscape.data.writer import write_store
+
+    for name in ("good.zarr", "complex.zarr", "chunk0.zarr", "garbage.zarr"):
+        write_store(tmp_path / name, 300, 4, seed=1, chunk_rows=100)
+    _edit(tmp_path / "complex.zarr" / "A" / "zarr.json",
+          lambda m: m.update(data_type="complex128"))
+    _edit(tmp_path / "chunk0.zarr" / "A" / "zarr.json",
+          lambda m: m["chunk_grid"]["configuration"].update(chunk_shape=[0, 4]))
+    (tmp_path / "garbage.zarr" / "A" / "zarr.json").write_text("{not json")
+    (tmp_path / "loop1.zarr").symlink_to(tmp_path / "loop2.zarr")
+    (tmp_path / "loop2.zarr").symlink_to(tmp_path / "loop1.zarr")
+    assert [s.name for s in ls.list_stores(tmp_path)] == ["good.zarr"]
+
+
+def test_a_store_whose_chunk_cannot_be_read_is_refused_naming_it(tmp_path):
+    from landscape.data.writer import write_store
+
+    write_store(tmp_path / "cut.zarr", 300, 4, seed=1, chunk_rows=100)
+    chunk = sorted((tmp_path / "cut.zarr" / "A").rglob("c/*/*"))[0]
+    with open(chunk, "r+b") as handle:
+        handle.truncate(10)
+    with pytest.raises(ValueError, match=r"the store '.*cut.zarr.*' cannot be read at rows 0 to"):
+        ls.open_store(tmp_path, "cut.zarr")

@@ -48,7 +48,7 @@ def write_store(out, n: int, d: int, *, seed: int = 0, kind: str = "softmax",
                 chunk_rows: int | None = None) -> Path:
     """Write the store ``out`` (a new directory): arrays ``A`` (n, d), ``b`` (n,),
     ``x_true`` (d,), attributes seed, kind, gamma, matrix, target, n, d. A is chunked
-    by ``chunk_rows`` rows (default about 64 MB per chunk), uncompressed (random
+    by ``chunk_rows`` rows (default about 32 MB per chunk), uncompressed (random
     doubles do not compress). Returns the path of the store."""
     import zarr
 
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--out", required=True, help="the new store, e.g. data/tall.zarr")
     make.add_argument("--seed", type=int, default=0)
     make.add_argument("--chunk-rows", type=int, default=None,
-                      help="rows per chunk (default: about 64 MB per chunk)")
+                      help="rows per chunk (default: about 32 MB per chunk)")
     make.add_argument("--kind", choices=KINDS, default="softmax")
     make.add_argument("--gamma", type=float, default=None,
                       help="residual weight in [0, 1] (default: the kind's)")

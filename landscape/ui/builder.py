@@ -24,7 +24,8 @@ INTERACTIVE_ENTRIES = 2_000_000
 #: the server's ceiling, which no setting or confirmation overrides: 25 million entries,
 #: 200 MB for A (as much as the largest upload), a few seconds per page; with at most
 #: CACHED_PROBLEMS kept, problems hold at most 0.8 GB of the server's memory. Larger
-#: problems belong in a notebook (the library's own limit is 10^8 entries).
+#: problems belong in a notebook (the library holds an A of up to a sixth of the
+#: machine's memory, ``limits.MAX_ENTRIES``) or in the server's data directory.
 SERVER_ENTRIES = 25_000_000
 CACHED_PROBLEMS = 4
 #: the most a page's computations may take, in seconds, whatever the settings (a

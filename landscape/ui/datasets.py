@@ -29,11 +29,11 @@ LARGE_COMPUTE_SECONDS = 900.0
 #: vectors of length n a page keeps at once (z, f, c, p, s, D and the plane's P, Q, R,
 #: with room for the optimisers' copies): the memory estimate is this many times 8n bytes
 N_VECTORS = 16
-#: seconds for one pass over A of each data set, measured when it was opened
-_PASS_SECONDS: dict[str, float] = {}
-#: passes over A a page makes with its default settings (the surface pages: one pass
-#: for the plane; Newton: a race of about 10 steps of 3 methods, 2 passes each)
-PAGE_PASSES = {"Home": 3, "Landscape": 2, "Hessian": 3, "Newton": 60, "Compare": 4}
+#: passes over A a page makes with its default settings besides opening the data set,
+#: as counted on a small store (``tests/test_app_datasets.py`` holds them to within a
+#: factor of two): the Hessian page's Lanczos quadrature and the Newton page's race
+#: (gradient descent among its methods) take one pass per product or step
+PAGE_PASSES = {"Home": 4, "Landscape": 6, "Hessian": 150, "Newton": 330, "Compare": 38}
 #: the settings that give a page's grid points, each costing one loss term per row of A
 PAGE_GRIDS = {"Landscape": ("landscape.resolution",), "Newton": (101,),
               "Compare": ("compare.resolution", "compare.resolution")}
@@ -62,9 +62,9 @@ def size_text(nbytes: float) -> str:
 
 
 def describe(info) -> str:
-    """One line: n, d, size on disk and the row blocks of a store."""
+    """One line: n, d, size on disk and the chunks a store is written in."""
     return (f"n = {info.n:,}, d = {info.d:,}, {size_text(info.disk_bytes)} on disk, "
-            f"row blocks of {info.chunk_rows:,}")
+            f"stored in chunks of {info.chunk_rows:,} rows")
 
 
 def chooser(box) -> None:
@@ -105,8 +105,8 @@ def choose_first() -> None:
 
 
 def open_problem(s: dict) -> ls.Problem:
-    """The problem of the chosen store with the sidebar's loss and w; the time of its
-    first pass over A (the check of its entries) is kept for the estimates."""
+    """The problem of the chosen store with the sidebar's loss and w (opened once per
+    store and w: opening checks every entry, a whole pass over A; γ is then a view)."""
     name = s["problem.store"]
     if store_info(name) is None:
         raise ValueError(f"there is no data set named {name!r} in this server's data "
@@ -115,11 +115,12 @@ def open_problem(s: dict) -> ls.Problem:
     if w == "softmax bound":
         raise ValueError("w = strongly convex is available for generated problems; choose "
                          "constant w for a data set on the server.")
-    started = time.perf_counter()
-    prob = ls.open_store(data_dir(), name, kind=s["problem.kind"], w=w,
-                         gamma=s["problem.gamma"])
-    _PASS_SECONDS[name] = time.perf_counter() - started
-    return prob
+    return _opened(str(data_dir()), name, w).with_gamma(s["problem.gamma"])
+
+
+@st.cache_resource(max_entries=2, show_spinner="Opening the data set (one pass over A)...")
+def _opened(directory: str, name: str, w) -> ls.Problem:
+    return ls.open_store(directory, name, kind="softmax", w=w)
 
 
 @st.cache_data(max_entries=16, show_spinner="Timing a read of the data set...")
@@ -145,12 +146,13 @@ def grid_terms_per_second() -> float:
 
 
 def estimate(name: str, page: str) -> str:
-    """What a page's computation on store ``name`` will take: its passes over A, each
-    timed from a read of the first row block (the disk and the cluster set the pace),
-    and its grid of loss values, at the plane evaluator's measured rate."""
+    """What a page's computation on store ``name`` will take: its passes over A (as
+    counted on a small store, ``PAGE_PASSES``, one more to open it), each timed on a
+    read of the first row block (the disk and the cluster set the pace), and its
+    grid of loss values, at the plane evaluator's measured rate."""
     info = store_info(name)
-    passes = PAGE_PASSES.get(page, 4)
-    one = _PASS_SECONDS.get(name) or pass_seconds(str(data_dir()), name)
+    passes = PAGE_PASSES.get(page, 4) + 1
+    one = pass_seconds(str(data_dir()), name)
     points = sum((g if isinstance(g, int) else state.get(g)) ** 2
                  for g in PAGE_GRIDS.get(page, ()))
     seconds = passes * one + points * info.n / grid_terms_per_second()
