@@ -180,7 +180,8 @@ def gram_product(A, weights: np.ndarray | None, V: np.ndarray) -> np.ndarray:
 
 # -- Gram matrices ----------------------------------------------------------------------
 
-def _gram_in_memory(A: np.ndarray, weights: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+def _gram_in_memory(A: np.ndarray, weights: np.ndarray,
+                    rows: np.ndarray | None = None) -> np.ndarray:
     d = A.shape[1]
     count = A.shape[0] if rows is None else rows.size
     block = max(4 * d, GRAM_BLOCK_BYTES // (A.itemsize * d), 1)
