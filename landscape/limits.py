@@ -107,9 +107,12 @@ DENSE_DIFFERENCE_MAX_D = 200
 #: entries of A in one row block of data on disk (32 MB of float64): the default
 #: chunk of a store written by ``python -m landscape.data make`` and of A opened by
 #: ``landscape.open_problem``. Each block being read costs about twice its size (the
-#: bytes read and the array decoded), one block per core at once: at n = 10^7,
-#: d = 50, 64 MB blocks took a Newton run's peak memory to 1.52 GB, 32 MB ones to
-#: 1.48 GB, at the same speed (``benchmarks/scale_disk.py``)
+#: bytes read and the array decoded), one block per core at once. Peak memory and
+#: time of a surface and 3 Newton steps at n = 10^7, d = 50 on a shared machine
+#: (``benchmarks/scale_disk.py``; the same code varies by tenths of a GB and tens of
+#: seconds): 64 MB blocks 1.92 GB before the passes were shared, 32 MB 1.48-1.54 GB,
+#: 48 MB 1.64 GB, 16 MB 1.81 GB (glibc keeps blocks below its 32 MiB mmap threshold
+#: in the threads' heaps when they are freed).
 STORE_BLOCK_ENTRIES = 2**22
 
 #: entries of the Lanczos basis kept at once by stochastic Lanczos quadrature (128 MB);

@@ -99,7 +99,9 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
         # before the new point's are made (for a tall A they are most of the memory)
         old_loss, old_norm, allowance = point.loss, point.grad_norm, rounding_allowance(point)
         x_new, point = point.x + step.t * d.p, None
-        new = evaluate(prob, x_new, step.z, parts=parts, gram=gram, scale_free=step.scale_free)
+        # after the last step no direction is computed: its Hessian would go unused
+        new = evaluate(prob, x_new, step.z, parts=parts, gram=gram and k < max_iter,
+                       scale_free=step.scale_free)
         if new is None:
             return rec.finish(Status.NON_FINITE,
                               f"step {k}: the gradient overflows at the new point (next to "
