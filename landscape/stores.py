@@ -106,6 +106,10 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
         group = None if _is_array(node) else node
         A_meta = _member(group, "A", path) if group is not None else node
         n, d = _matrix_shape(A_meta.shape, np.dtype(A_meta.dtype), f"A ('{path_A}')")
+        missing = A_meta.nchunks - A_meta.nchunks_initialized  # a listing, no data read
+        if missing:  # zarr would read them as its fill value, zeros: the data is not there
+            raise ValueError(f"A ('{path_A}') is incomplete: {missing} of its "
+                             f"{A_meta.nchunks} chunks are missing on disk.")
         A = _zarr_rows(A_meta, n, d, chunk_rows)
     else:
         mm = _npy_map(path, "A", path_A)

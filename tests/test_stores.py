@@ -82,14 +82,15 @@ def test_the_writer_refuses_before_writing(tmp_path, monkeypatch, capsys):
 # -- opening without reading -------------------------------------------------------------
 
 def test_a_zarr_store_is_opened_as_a_dask_array_without_reading_it(store):
-    for chunk in (store / "tall.zarr" / "A" / "c").rglob("*"):
-        if chunk.is_file():
-            chunk.rename(chunk.with_name(chunk.name + ".away"))  # A's data is gone
+    chunks = [c for c in (store / "tall.zarr" / "A" / "c").rglob("*") if c.is_file()]
+    saved = {chunk: chunk.read_bytes() for chunk in chunks}
+    for chunk in chunks:
+        chunk.write_bytes(b"")  # A's data is gone (its files are still listed)
     try:
         arrays = open_arrays(store / "tall.zarr")  # metadata, b and x_true only
     finally:
-        for chunk in (store / "tall.zarr" / "A" / "c").rglob("*.away"):
-            chunk.rename(chunk.with_name(chunk.name.removesuffix(".away")))
+        for chunk, data in saved.items():
+            chunk.write_bytes(data)
     import dask.array as da
 
     assert isinstance(arrays.A, da.Array)
@@ -285,3 +286,14 @@ def test_a_store_whose_chunk_cannot_be_read_is_refused_naming_it(tmp_path):
         handle.truncate(10)
     with pytest.raises(ValueError, match=r"the store '.*cut.zarr.*' cannot be read at rows 0 to"):
         ls.open_store(tmp_path, "cut.zarr")
+
+
+def test_a_store_with_a_missing_chunk_is_refused_not_read_as_zeros(tmp_path):
+    """Found in review: zarr reads a missing chunk as its fill value (zeros), so a
+    damaged store opened silently with wrong data."""
+    from landscape.data.writer import write_store
+
+    write_store(tmp_path / "holed.zarr", 300, 4, seed=1, chunk_rows=100)
+    sorted((tmp_path / "holed.zarr" / "A").rglob("c/*/*"))[0].unlink()
+    with pytest.raises(ValueError, match=r"is incomplete: 1 of its 3 chunks are missing"):
+        ls.open_store(tmp_path, "holed.zarr")
