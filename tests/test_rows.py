@@ -130,6 +130,17 @@ def test_exact_newton_follows_the_same_trajectory(pair, where):
     _close(got.loss, want.loss, rtol=1e-10)
 
 
+def test_exact_newton_to_the_rounding_floor_ends_alike(pair, where):
+    """tol = 1e-300: the run ends STALLED, decided by CG on the Hessian the last point
+    holds (on A by blocks: from its shared Gram, not from more passes over A)."""
+    ref, prob = pair
+    got = minimize(prob, np.zeros(D), "newton", tol=1e-300, max_iter=30)
+    want = minimize(ref, np.zeros(D), "newton", tol=1e-300, max_iter=30)
+    assert got.status is want.status is Status.STALLED
+    assert got.n_iter == want.n_iter
+    _close(got.x, want.x, rtol=1e-10)
+
+
 def test_approximate_newton_converges(pair, where):
     ref, prob = pair
     want = minimize(ref, np.zeros(D), "newton", tol=1e-12)

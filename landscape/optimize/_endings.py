@@ -40,10 +40,16 @@ PROBE_STEPS = 2.0 ** np.arange(4)
 
 
 def _newton_cg(prob: Problem, point: Point, rtol: float, max_iter: int):
+    """CG on ``H p = -g`` at the point: products from the parts (a pass over A each),
+    or from the Hessian the point already holds (A on disk: its Gram came with the
+    gradient's pass, and each product would read A again)."""
     parts = point.parts
     with np.errstate(**NEAR_POLE):
         if parts is None:
             parts = losses.hessian_parts(prob.A, point.scale_free, prob.b, prob.w2)
+        if point.gram is not None:
+            hessian = losses.hessian_from_gram(point.gram, parts)
+            return truncated_cg(lambda v: hessian @ v, point.grad, rtol, max_iter)
         return truncated_cg(lambda v: losses.hvp_from_parts(prob.A, parts, v), point.grad,
                             rtol, max_iter)
 
