@@ -98,7 +98,7 @@ def test_the_data_settings_are_folded_until_opened_and_keep_their_values():
     no_trouble(at)
     keys = sidebar_keys(at)
     assert {"problem.kind", "problem.gamma"} <= keys and "problem.n" not in keys
-    assert any("n = 60," in c.value for c in at.sidebar.caption)
+    assert any("n = 60," in shown(c.value) for c in at.sidebar.caption)
     at.session_state[DATA_FOLD] = True  # the user opens the fold
     at.run()
     assert at.sidebar.number_input(key="problem.n").value == 60
@@ -106,7 +106,7 @@ def test_the_data_settings_are_folded_until_opened_and_keep_their_values():
     at.session_state[DATA_FOLD] = False  # and closes it again
     go_to(at, "Hessian")
     assert "problem.n" not in sidebar_keys(at)
-    assert any("n = 80," in c.value for c in at.sidebar.caption)
+    assert any("n = 80," in shown(c.value) for c in at.sidebar.caption)
     assert at.query_params["problem.n"] in ("80", ["80"])
     at.session_state[DATA_FOLD] = True
     at.run()
@@ -403,7 +403,7 @@ def test_the_loss_radio_names_the_loss_gamma_makes():
     at.slider(key="problem.gamma").set_value(1.0).run()
     assert at.radio(key="problem.kind").value == "unified"
     at.slider(key="problem.gamma").set_value(0.5).run()
-    assert any("morph γ = 0.5" in c.value for c in at.sidebar.caption)
+    assert any("morph γ = 0.5" in shown(c.value) for c in at.sidebar.caption)
 
 
 @pytest.mark.parametrize("page, params", [

@@ -135,3 +135,13 @@ def test_the_estimate_counts_the_passes_over_a_the_page_makes(server_data, monke
     passes.pop()  # opening the store (its check of every entry), which the estimate adds
     counted, declared = len(passes), datasets.PAGE_PASSES[page]
     assert declared / 2 <= counted <= 2 * declared, (page, counted, declared)
+
+
+def test_a_store_name_with_markdown_in_it_is_shown_as_typed(tmp_path, monkeypatch):
+    write_store(tmp_path / "**bold**_[x](y).zarr", 300, 4, seed=1, chunk_rows=100)
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path))
+    datasets.stores.clear()
+    at = open_page("Home", **{"problem.source": "server"})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    summary = next(c.value for c in at.sidebar.caption if "Current problem" in c.value)
+    assert r"data set \*\*bold\*\*\_\[x\]\(y\)\.zarr\:" in summary  # escaped: shown as typed

@@ -310,4 +310,4 @@ def problem_line(spec: tuple) -> str:
 def sidebar_summary() -> None:
     """One line under the problem builder: the problem the settings make (or why
     there is none)."""
-    st.sidebar.caption(f"**Current problem:** {problem_line(problem_spec())}")
+    st.sidebar.caption(f"**Current problem:** {literal(problem_line(problem_spec()))}")

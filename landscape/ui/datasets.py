@@ -71,21 +71,21 @@ def chooser(box) -> None:
     """The sidebar's choice among the data sets, and what the chosen one is."""
     found = stores(str(data_dir()))
     if not found:
-        box.info(f"No data sets in {data_dir()} on this server. Whoever runs the server "
-                 "makes one with: python -m landscape.data make --n 1000000 --d 50 --out "
-                 f"{data_dir() / 'tall.zarr'}")
+        box.info(literal(f"No data sets in {data_dir()} on this server. Whoever runs the "
+                         "server makes one with: python -m landscape.data make --n 1000000 "
+                         f"--d 50 --out {data_dir() / 'tall.zarr'}"))
         return
     choose_first()
     name = state.bind("problem.store", box, options=[s.name for s in found])
-    box.caption(describe(store_info(name)))
+    box.caption(literal(describe(store_info(name))))
     try:
         where = engine.describe()
     except (ConnectionError, ValueError) as err:  # the configured cluster is unreachable
         box.error(literal(str(err)))
         return
     if where["address"]:
-        box.caption(f"Computed on the Dask cluster at {where['address']}: "
-                    f"{where['workers']} workers")
+        box.caption(literal(f"Computed on the Dask cluster at {where['address']}: "
+                            f"{where['workers']} workers"))
 
 
 def check_name(name: str) -> None:
