@@ -110,7 +110,7 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
         if missing:  # zarr would read them as its fill value, zeros: the data is not there
             raise ValueError(f"A ('{path_A}') is incomplete: {missing} of its "
                              f"{A_meta.nchunks} chunks are missing on disk.")
-        A = _zarr_rows(A_meta, n, d, chunk_rows)
+        A = _zarr_rows(A_meta, n, d, chunk_rows, f"A ('{path_A}')")
     else:
         mm = _npy_map(path, "A", path_A)
         n, d = _matrix_shape(mm.shape, mm.dtype, f"A ('{path_A}')")
@@ -252,7 +252,7 @@ def _member(group, name: str, path: Path):
     return group[name]
 
 
-def _zarr_rows(array, n: int, d: int, chunk_rows: int | None):
+def _zarr_rows(array, n: int, d: int, chunk_rows: int | None, label: str):
     """A dask array over a zarr (n, d) array, chunked by rows only: ``chunk_rows``
     rows, by default a multiple of the store's row chunk near STORE_BLOCK_ENTRIES."""
     import dask.array as da
@@ -260,7 +260,7 @@ def _zarr_rows(array, n: int, d: int, chunk_rows: int | None):
     if chunk_rows is None:
         stored = int(array.chunks[0])
         chunk_rows = stored * max(1, STORE_BLOCK_ENTRIES // max(1, stored * d))
-    return da.from_array(_Rows(array), chunks=(min(chunk_rows, n), d), asarray=True,
+    return da.from_array(_Rows(array, label), chunks=(min(chunk_rows, n), d), asarray=True,
                          name=f"store-{id(array)}")
 
 
@@ -268,8 +268,9 @@ class _Rows:
     """A zarr array whose reads say which rows of which store failed (a truncated or
     damaged chunk), as a ValueError, instead of zarr's or NumPy's own words."""
 
-    def __init__(self, array) -> None:
-        self.array, self.shape, self.dtype, self.ndim = array, array.shape, array.dtype, 2
+    def __init__(self, array, label: str) -> None:
+        self.array, self.label = array, label
+        self.shape, self.dtype, self.ndim = array.shape, array.dtype, 2
 
     def __getitem__(self, key):
         try:
@@ -278,7 +279,7 @@ class _Rows:
             rows = key[0] if isinstance(key, tuple) else key
             where = (f"rows {rows.start:,} to {rows.stop:,}" if isinstance(rows, slice)
                      else "some rows")
-            raise ValueError(f"the store '{self.array.store}' cannot be read at {where}: "
+            raise ValueError(f"{self.label} cannot be read at {where}: "
                              f"{type(err).__name__}: {str(err)[:200]}") from None
 
 

@@ -145,3 +145,19 @@ def test_a_store_name_with_markdown_in_it_is_shown_as_typed(tmp_path, monkeypatc
     assert not at.exception and not at.error, [e.value for e in at.error]
     summary = next(c.value for c in at.sidebar.caption if "Current problem" in c.value)
     assert r"data set \*\*bold\*\*\_\[x\]\(y\)\.zarr\:" in summary  # escaped: shown as typed
+
+
+def test_a_large_store_that_cannot_be_read_says_so_before_the_estimate(tmp_path, monkeypatch):
+    """The estimate reads the store's first row block: a damaged one gives the store's
+    error on the page, not a traceback, and the sidebar stays usable."""
+    write_store(tmp_path / "cut.zarr", 250_000, 10, seed=2, chunk_rows=50_000)
+    chunk = sorted((tmp_path / "cut.zarr" / "A").rglob("c/*/*"))[0]
+    with open(chunk, "r+b") as handle:
+        handle.truncate(10)
+    monkeypatch.setenv(datasets.DATA_DIR_ENV, str(tmp_path))
+    datasets.stores.clear()
+    datasets.pass_seconds.clear()
+    at = open_page("Landscape", **{"problem.source": "server"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cannot be read at rows 0 to" in shown(at.error[0].value)
+    assert at.sidebar.selectbox(key="problem.store")

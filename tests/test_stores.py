@@ -284,7 +284,7 @@ def test_a_store_whose_chunk_cannot_be_read_is_refused_naming_it(tmp_path):
     chunk = sorted((tmp_path / "cut.zarr" / "A").rglob("c/*/*"))[0]
     with open(chunk, "r+b") as handle:
         handle.truncate(10)
-    with pytest.raises(ValueError, match=r"the store '.*cut.zarr.*' cannot be read at rows 0 to"):
+    with pytest.raises(ValueError, match=r"^A \('cut.zarr'\) cannot be read at rows 0 to"):
         ls.open_store(tmp_path, "cut.zarr")
 
 

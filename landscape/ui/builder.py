@@ -264,8 +264,14 @@ def current_problem(page: str = "") -> ls.Problem | None:
     spec = problem_spec()
     entries = _too_large(spec)
     if entries and dict(spec)["problem.source"] == "server":
-        st.warning(literal(datasets.estimate(dict(spec)["problem.store"], page)
-                           + " Compute it, or choose a smaller data set in the sidebar."))
+        try:  # the estimate reads the store's first row block
+            estimate = datasets.estimate(dict(spec)["problem.store"], page)
+        except ValueError as err:
+            st.error(literal(f"The problem cannot be built: {err}"))
+            st.session_state[DATA_FOLD] = True
+            return None
+        st.warning(literal(estimate + " Compute it, or choose a smaller data set in the "
+                           "sidebar."))
         state.bind("problem.allow_large")
         return None
     if entries:
