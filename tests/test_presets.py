@@ -28,7 +28,8 @@ def test_there_are_the_presets_a_classroom_needs():
 @pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("page", list(PAGES))
 def test_preset_renders_on_every_page(preset, page):
-    at = run(page, {"preset": preset})
+    own = {"step": "8"} if page == "Tour" else {}  # the tour's step on the sidebar's problem
+    at = run(page, {"preset": preset, **own})
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert any(preset_title(preset) in i.value for i in at.info)

@@ -54,7 +54,8 @@ def test_a_link_value_is_a_legal_setting_or_a_note_naming_it(name, value):
 
 
 PAGES = {"problem.": "Home", "preset": "Home", "present": "Home", "landscape.": "Landscape",
-         "hessian.": "Hessian", "newton.": "Newton", "compare.": "Compare"}
+         "hessian.": "Hessian", "newton.": "Newton", "compare.": "Compare", "step": "Tour",
+         "tour.": "Tour"}
 
 
 def page_of(name: str) -> str:
@@ -65,7 +66,7 @@ def test_every_field_has_a_page():
     assert {page_of(name) for name in state.FIELDS} <= set(PAGES.values())
 
 
-@pytest.mark.parametrize("page", ["Home", "Landscape", "Hessian", "Newton", "Compare"])
+@pytest.mark.parametrize("page", ["Home", "Landscape", "Hessian", "Newton", "Compare", "Tour"])
 @pytest.mark.parametrize("value", ["[Session expired](https://evil.example/login)", "-1e308"])
 def test_a_page_with_every_one_of_its_fields_hostile_still_draws(page, value):
     """All of a page's fields (and the problem's) set to one hostile value at once:

@@ -43,11 +43,12 @@ from ..problem import Problem, check_problem
 from ..text import number
 from ..validation import choice, positive_int, real_scalar, seed_value
 from . import _first_order, _newton, _peers
-from .diagnostics import Convergence, Rate, convergence_rate, diagnose
+from ._sampling import RowSample, row_sample
+from .diagnostics import Convergence, Rate, convergence_rate, diagnose, fitted_order
 from .result import Recorder, Status, Trajectory
 
 __all__ = ["METHODS", "Status", "Trajectory", "minimize", "Rate", "Convergence",
-           "convergence_rate", "diagnose"]
+           "convergence_rate", "diagnose", "fitted_order", "RowSample", "row_sample"]
 
 METHODS = ("newton", "approx_newton", "gd", "newton_cg", "lbfgs", "bfgs", "trust_exact",
            "trust_krylov")

@@ -61,11 +61,15 @@ class SampledDiagonal:
 
     ``sampled_mask`` (m,) marks the rows that come from the sample of D+; the others
     are the rows of the exact negative part (the two sets are disjoint).
+    ``scores`` (n,) are the leverage scores sigma_i of ``sqrt(D+) A`` the sample was
+    drawn from, ``probabilities`` (n,) the keep probabilities pi_i.
     """
 
     rows: np.ndarray
     weights: np.ndarray
     sampled_mask: np.ndarray
+    scores: np.ndarray
+    probabilities: np.ndarray
 
 
 def leverage_scores_qr(A: np.ndarray, root_d: np.ndarray) -> np.ndarray:
@@ -161,7 +165,8 @@ def subsample(A: np.ndarray, D: np.ndarray, *, eps: float, delta: float,
     sampled = keep[rows]
     weights = D[rows]  # a copy: D+_i on kept rows, D_i < 0 on the negative ones
     weights[sampled] /= pi[rows[sampled]]
-    return SampledDiagonal(rows=rows, weights=weights, sampled_mask=sampled)
+    return SampledDiagonal(rows=rows, weights=weights, sampled_mask=sampled, scores=sigma,
+                           probabilities=pi)
 
 
 def gram(A: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -184,3 +189,39 @@ def spectral_error(A: np.ndarray, D: np.ndarray, sample: SampledDiagonal) -> flo
     except (np.linalg.LinAlgError, ValueError):
         return float("nan")
     return float(np.max(np.abs(lam - 1.0)))
+
+
+@dataclass(frozen=True)
+class RowSample:
+    """The rows of A that approximate Newton's sampled Hessian keeps at x (MATH.md 8).
+
+    scores : (n,) leverage scores sigma_i of ``sqrt(D+) A``; they sum to its rank (<= d).
+    probabilities : (n,) keep probabilities ``pi_i = min(1, C sigma_i log(d/delta) / eps^2)``.
+    kept : (m,) indices of the rows kept: the sample of D+ and every row with D_i < 0.
+    spectral_error : ``||H_D^{-1/2} H~_D H_D^{-1/2} - I||_2`` of this sample, at most
+        eps with probability at least ``1 - delta`` (NaN if ``H_D`` is singular).
+    """
+
+    scores: np.ndarray
+    probabilities: np.ndarray
+    kept: np.ndarray
+    spectral_error: float
+
+
+def row_sample(prob, x, *, eps: float = 0.5, delta: float = 0.01, seed: int = 0,
+               leverage: str = "qr") -> RowSample:
+    """One draw of ``subsample`` at x, as approximate Newton makes it at each step
+    (there with ``delta / max_iter``), with its scores and its measured error:
+    what a picture of the sampled rows shows. A must be in memory (O(n d^2))."""
+    from ..validation import choice, real_scalar, seed_value
+
+    eps = real_scalar("eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
+    delta = real_scalar("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
+    leverage = choice("leverage", leverage, LEVERAGE)
+    x = prob.check_point(x)
+    D = prob.hessian_parts(x).D
+    sample = subsample(np.asarray(prob.A), D, eps=eps, delta=delta, leverage=leverage,
+                       rng=np.random.default_rng(seed_value("seed", seed)))
+    return RowSample(scores=sample.scores, probabilities=sample.probabilities,
+                     kept=sample.rows, spectral_error=spectral_error(np.asarray(prob.A), D,
+                                                                     sample))

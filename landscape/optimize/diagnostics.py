@@ -59,6 +59,21 @@ def convergence_rate(errors, *, floor: float = 0.0) -> Rate:
     return Rate(order=order, rate=rate, ratios=frozen(ratios), n_used=used)
 
 
+def fitted_order(errors, *, floor: float = 0.0) -> float:
+    """The order p of the least-squares fit ``log e_{k+1} = p log e_k + log C`` over
+    the leading run of ``errors`` (k+1,) above ``floor``: 1 for linear convergence
+    (``e_{k+1} = r e_k``), 2 for quadratic. Unlike ``Rate.order`` (the last three
+    triples) it stays near 1 for a slow linear method, whose ratios near 1 make
+    single-triple estimates noise. NaN with fewer than three errors."""
+    e = np.asarray(errors, dtype=np.float64)
+    above = np.isfinite(e) & (e > floor)
+    used = int(np.argmin(above)) if not above.all() else e.size
+    logs = np.log(e[:used])
+    if logs.size < 3 or np.ptp(logs[:-1]) == 0:
+        return float("nan")
+    return float(np.polyfit(logs[:-1], logs[1:], 1)[0])
+
+
 _NO_RATE = Rate(order=float("nan"), rate=float("nan"), ratios=frozen([]), n_used=0)
 
 

@@ -25,6 +25,7 @@ from . import (  # noqa: F401
     newton_view,
     presets,
     state,
+    tour_view,
 )
 from .markdown import literal
 
@@ -153,10 +154,13 @@ def stop() -> None:
     raise PageEnd
 
 
-def start(title: str) -> ls.Problem:
+def start(title: str, *, needs_problem: bool = True) -> ls.Problem | None:
     """Start a page: the preset's explanation, and the current problem. When there is
     none (bad settings, a size to confirm), the page stops after the message that says
     why; the sidebar is already drawn, so the settings that fix it are on screen.
+    A page that does not use the sidebar's problem (``needs_problem=False``: the tour's
+    steps with problems of their own) gets None, and neither the preset's text nor a
+    message about the sidebar's settings.
 
     Streamlit runs a file in pages/ directly, without app.py, while no session of
     the server has called ``st.navigation`` yet (its pages/ folder convention: the
@@ -165,11 +169,13 @@ def start(title: str) -> ls.Problem:
     if not st.session_state.pop(_ENTRY, False):
         run_app()
         st.stop()
+    if not needs_problem:
+        return None
     chosen = presets.presets().get(state.get("preset"))
     if chosen is not None:
         # the settings changed since the preset was chosen: its text may no longer hold
         changed = sorted(state.FIELDS[n].label or n for n in state.url_params()
-                         if n != "preset" and n not in state.DISPLAY_ONLY)
+                         if not state.navigational(n) and n not in state.DISPLAY_ONLY)
         text = chosen.explanation + (
             f" *(Changed since the preset: {', '.join(changed)}; this text describes the "
             "preset's own settings.)*" if changed else "")

@@ -367,6 +367,16 @@ DISPLAY_ONLY = {"landscape.view", "landscape.log", "landscape.poles", "landscape
                 "compare.log", "compare.section"}
 
 
+#: settings that say how and where the lab is looked at (a preset's name, the
+#: presentation mode, the tour's step and its controls), never what a preset sets
+NAVIGATION = {"preset", "present", "step"}
+
+
+def navigational(name: str) -> bool:
+    """Whether setting ``name`` is one of NAVIGATION or a control of the tour."""
+    return name in NAVIGATION or name.startswith("tour.")
+
+
 def spec(prefix: str) -> tuple[tuple[str, Any], ...]:
     """The current settings whose names start with ``prefix``, minus the display-only
     ones, as a hashable cache key (lists become tuples)."""

@@ -1,0 +1,227 @@
+"""What each step of the guided tour computes, draws and claims: its one or two
+charts, built by the pages' own cached views and figure builders on the step's
+settings (``tour_view.values_of``), and its claim measured on the numbers behind
+those charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import landscape as ls
+from landscape.figures import tour as tour_figures
+from landscape.figures.style import number_text
+from landscape.optimize import fitted_order, row_sample
+from landscape.spectral import spectrum, theory_checks
+
+from . import claims, compare_view, hessian_view, landscape_view, newton_view, state
+from .builder import problem_from_spec
+from .claims import Claim
+from .points import resolve_point
+from .tour_view import W_HIGH
+
+#: the weights of the regularisation sweep of step 5 (the slider's range)
+W_SWEEP = np.round(np.linspace(0.0, W_HIGH, 41), 10)
+#: rows of A drawn in step 7's picture
+ROWS_SHOWN = 120
+#: every chart of the tour: the height that fits a 1280 x 720 projector with its text
+CHART_HEIGHT = 420
+
+@dataclass
+class Shown:
+    """What a step draws: its charts (figure, caption) and its measured claim."""
+
+    charts: list[tuple[go.Figure, str]]
+    claim: Claim
+
+
+def _landscape(values: dict, *, view: str = "contour") -> tuple[go.Figure, str]:
+    result = landscape_view.landscape_view(state.spec_of(values, "problem."),
+                                           state.spec_of(values, "landscape."))
+    figs = landscape_view.figures(result, log_scale=values["landscape.log"],
+                                  show_poles=values["landscape.poles"])
+    if figs.contour is None:  # d = 1 (the sidebar's problem, step 8): the loss along the axis
+        return figs.slice, figs.caption
+    return (figs.contour if view == "contour" else figs.surface3d), figs.caption
+
+
+def _step_1(values: dict, tour: dict) -> Shown:
+    return Shown([_landscape(values, view=tour["tour.view"])],
+                 claims.measure("whole_landscape_2d", values))
+
+
+def _step_2(values: dict, tour: dict) -> Shown:
+    result = compare_view.comparison(state.spec_of(values, "problem."),
+                                     state.spec_of(values, "compare."))
+    figs = compare_view.figures(result, log_scale=values["compare.log"])
+    gamma = values["compare.gamma_b"]
+    return Shown([(figs.second, f"The loss with γ = {gamma:g}, log colour scale."),
+                  (figs.difference, f"L(γ = {gamma:g}) − L(softmax) on the same plane.")],
+                 claims.measure("softmax_vs_unified", values))
+
+
+def _step_3(values: dict, tour: dict) -> Shown:
+    return Shown([_landscape(values)], claims.measure("poles", values))
+
+
+def _hessian(values: dict) -> hessian_view.HessianView:
+    return hessian_view.hessian_view(state.spec_of(values, "problem."),
+                                     state.spec_of(values, "hessian."))
+
+
+def _step_4(values: dict, tour: dict) -> Shown:
+    view = _hessian(values)
+    s = view.structure
+    r_minus, r_plus = s.rank_two
+    holds = bool(r_minus < -s.tolerance and r_plus > s.tolerance and s.interlacing_holds)
+    text = (f"the rank-two part's two eigenvalues are {number_text(r_minus, 3)} and "
+            f"{number_text(r_plus, 3)} (rounding tolerance {number_text(s.tolerance, 2)}); the "
+            f"{s.whole.size} eigenvalues of H "
+            f"{'interlace' if s.interlacing_holds else 'do not interlace'} those of the "
+            f"diagonal part; negative eigenvalues: {s.n_negative_diagonal} in the "
+            f"diagonal part, {s.n_negative_whole} in H.")
+    figure = hessian_view.figures(view, scale="symlog").structure
+    where = "x = 0" if tour["tour.point"] == "zero" else "x = (1.5, …, 1.5)"
+    return Shown([(figure, f"At {where}: the eigenvalues of the diagonal part, of the "
+                           "rank-two part and of H.")], Claim(holds, text))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Step 5: the smallest eigenvalue of H at x for each constant w of ``W_SWEEP``."""
+
+    smallest: np.ndarray
+    tolerance: np.ndarray
+    sufficient_w: float  # sqrt of the paper's required w² (l = 1), inf if none
+
+
+@st.cache_data(max_entries=4, show_spinner="Sweeping the regularisation...")
+def sweep(problem_spec: tuple, hessian_spec: tuple) -> Sweep:
+    """λ_min(H(x; w)) for w in W_SWEEP, each from the library's own spectrum of the
+    problem with that w (an independent route from adding w² AᵀA)."""
+    prob = problem_from_spec(problem_spec)
+    v = dict(hessian_spec)
+    x = resolve_point(problem_spec, v["hessian.point"], v["hessian.custom_point"])
+    smallest, tolerance = [], []
+    for w in W_SWEEP:
+        weighted = ls.Problem(prob.A, prob.b, kind=prob.kind, gamma=prob.gamma,
+                              w=None if w == 0 else float(w))
+        eig = spectrum(weighted, x)
+        smallest.append(eig.smallest)
+        tolerance.append(eig.tolerance)
+    check = theory_checks(prob, x, strong_convexity=v["hessian.l"]).softmax_regularisation
+    return Sweep(np.array(smallest), np.array(tolerance), float(np.sqrt(check.required_w2)))
+
+
+def _step_5(values: dict, tour: dict) -> Shown:
+    result = sweep(state.spec_of(values, "problem."), state.spec_of(values, "hessian."))
+    w = tour["tour.w"]
+    at = int(np.argmin(np.abs(W_SWEEP - w)))
+    tol = float(np.max(result.tolerance))
+    low, high = result.smallest[0], result.smallest[-1]
+    holds = bool(low < -result.tolerance[0] and high > result.tolerance[-1])
+    positive = W_SWEEP[result.smallest > result.tolerance]
+    crossing = f"{number_text(positive[0], 3)}" if positive.size else "beyond the slider"
+    figure = tour_figures.regularisation_figure(
+        W_SWEEP, result.smallest, current=float(W_SWEEP[at]),
+        current_smallest=float(result.smallest[at]), sufficient=result.sufficient_w,
+        tolerance=tol, title="Smallest eigenvalue of H at x = (1.5, …, 1.5) against w")
+    text = (f"λ_min(H) is {number_text(low, 3)} at w = 0 and {number_text(high, 3)} at "
+            f"w = {W_HIGH:g}: it changes sign between the two ends of the slider (positive "
+            f"from w = {crossing}); the paper's sufficient level is w = "
+            f"{number_text(result.sufficient_w, 3)}.")
+    return Shown([(figure, f"At w = {W_SWEEP[at]:g}: λ_min(H) = "
+                           f"{number_text(result.smallest[at], 3)}.")], Claim(holds, text))
+
+
+def _race(values: dict) -> newton_view.Race:
+    return newton_view.race(state.spec_of(values, "problem."), state.spec_of(values, "newton."))
+
+
+def _step_6(values: dict, tour: dict) -> Shown:
+    race = _race(values)
+    runs = {run.method: (run, diag) for run, diag in zip(race.runs, race.diagnostics,
+                                                         strict=True)}
+    (newton, newton_diag), (gd, gd_diag) = runs["newton"], runs["gd"]
+    newton_order, gd_order = fitted_order(newton_diag.error), fitted_order(gd_diag.error)
+    gd_rate = gd_diag.euclidean.rate
+    holds = bool(newton_order >= 1.8 and 0.9 <= gd_order < 1.2)
+    text = (f"fitted to the errors of every step, exact Newton converges with order "
+            f"{number_text(newton_order, 2)} in {newton.n_iter} steps; gradient descent with "
+            f"order {number_text(gd_order, 2)} "
+            f"(linear, error × {number_text(gd_rate, 3)} per step), and after {gd.n_iter} "
+            f"steps its error is still {number_text(float(gd_diag.error[-1]), 2)}.")
+    paths = newton_view.paths_figure(race, step=10_000)
+    paths.update_layout(height=CHART_HEIGHT, margin=dict(t=60, b=110),
+                        legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))
+    convergence = newton_view.convergence_figure(race, against="iteration", error="euclidean")
+    return Shown([(paths, "Both paths on the plane through the minimiser."),
+                  (convergence, "Error ‖x_k − x*‖ per step, log axis.")], Claim(holds, text))
+
+
+@st.cache_data(max_entries=4, show_spinner="Sampling rows...")
+def sample(problem_spec: tuple, eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Step 7: A's first ROWS_SHOWN rows, their leverage scores, which of them one draw
+    of approximate Newton's sample keeps at x = 0, and that draw's spectral error."""
+    prob = problem_from_spec(problem_spec)
+    drawn = row_sample(prob, np.zeros(prob.d), eps=eps, seed=0)
+    kept = np.zeros(prob.n, dtype=bool)
+    kept[drawn.kept] = True
+    rows = slice(0, min(ROWS_SHOWN, prob.n))
+    return (np.array(prob.A[rows]), drawn.scores[rows], kept[rows],
+            float(drawn.spectral_error))
+
+
+def step_seconds(run) -> float:
+    """The median time of one step of a run (s), from its elapsed times."""
+    return float(np.median(np.diff(run.elapsed))) if run.n_iter else float("nan")
+
+
+def _step_7(values: dict, tour: dict) -> Shown:
+    eps = values["newton.eps"]
+    A_rows, scores, kept, error = sample(state.spec_of(values, "problem."), eps)
+    race = _race(values)
+    runs = {run.method: run for run in race.runs}
+    approx, exact = runs["approx_newton"], runs["newton"]
+    errors = approx.spectral_error[np.isfinite(approx.spectral_error)]
+    within = bool(errors.size and np.max(errors) <= eps)
+    claim = claims.measure("exact_vs_approximate_newton", values)
+    text = (claim.text + f" The sampled Hessians' spectral error is at most "
+            f"{number_text(float(np.max(errors)), 2) if errors.size else 'not measured'} "
+            f"(ε = {eps:g}); a step takes {number_text(1e3 * step_seconds(approx), 3)} ms "
+            f"against {number_text(1e3 * step_seconds(exact), 3)} ms for an exact step at "
+            f"this size (n d² = {number_text(values['problem.n'] * values['problem.d']**2, 2)}).")
+    picture = tour_figures.row_sample_figure(
+        A_rows, scores, kept, 0, title=f"The first {len(kept)} rows of A: {int(kept.sum())} "
+                                       f"kept in one draw (spectral error "
+                                       f"{number_text(error, 2)})")
+    convergence = newton_view.convergence_figure(race, against="iteration", error="hessian")
+    return Shown([(picture, "Leverage scores (top) and rows of A (bottom, one column per row)."),
+                  (convergence, "Error in the Hessian's norm per step, log axis.")],
+                 Claim(claim.holds and within, text))
+
+
+def _step_8(values: dict, tour: dict) -> Shown:
+    figure, caption = _landscape(values)
+    prob = problem_from_spec(state.spec_of(values, "problem."))
+    result = landscape_view.landscape_view(state.spec_of(values, "problem."),
+                                           state.spec_of(values, "landscape."))
+    low = float(np.nanmin(result.line.values if result.surface is None else
+                          result.surface.values))
+    text = (f"your problem: n = {prob.n:,}, d = {prob.d:,}; the lowest loss drawn is "
+            f"{number_text(low, 4)}.")
+    return Shown([(figure, caption)], Claim(True, text))
+
+
+DRAW = (_step_1, _step_2, _step_3, _step_4, _step_5, _step_6, _step_7, _step_8)
+
+
+def show(number: int, values: dict, tour: dict) -> Shown:
+    """The charts and the measured claim of step ``number`` on ``values``."""
+    shown = DRAW[number - 1](values, tour)
+    for figure, _ in shown.charts:
+        figure.update_layout(height=CHART_HEIGHT)
+    return shown

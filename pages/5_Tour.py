@@ -1,0 +1,41 @@
+"""Tour: the paper told in eight live steps, each one idea with one or two live charts
+and a claim measured on their numbers (landscape.ui.tour_view)."""
+
+import streamlit as st
+
+from landscape import ui
+from landscape.ui import tour_charts as tc
+from landscape.ui import tour_view as tv
+
+number = ui.get("step")
+step = tv.STEPS[number - 1]
+ui.start("Tour", needs_problem=step.preset is None)  # steps 1-7 bring their own problems
+st.title("A guided tour of the paper")
+tv.navigation()
+text, pictures = st.columns([1, 2], gap="medium")
+with text:
+    st.subheader(f"{number}. {step.title}")
+    st.markdown(step.notice)
+    for name in step.controls:
+        ui.bind(name)
+try:
+    shown = tc.show(number, tv.current(number), tv.tour_settings())
+except ValueError as err:
+    ui.fail(f"This step cannot be drawn on these settings: {err}")
+columns = pictures.columns(len(shown.charts))
+for i, (figure, caption) in enumerate(shown.charts):
+    columns[i].plotly_chart(figure, key=f"chart.tour.{i}", width="stretch")
+    columns[i].caption(caption)
+with text:
+    verdict = "Measured here" if shown.claim.holds else ("Measured here (the claim does not "
+                                                         "hold on these settings)")
+    st.caption(f"**{verdict}:** {shown.claim.text}")
+    with st.expander(f"Question: {step.question}"):
+        st.markdown(step.answer)
+    label = (f"Open this step's problem on the {step.page} page" if step.preset else
+             f"Open the {step.page} page")
+    if st.button(label, key="tour.open", help="Replaces the sidebar's settings with this "
+                 "step's" if step.preset else None):
+        if step.preset:
+            tv.open_in_lab(number)
+        st.switch_page(f"pages/{tv.PAGE_FILES[step.page]}")
