@@ -26,5 +26,8 @@ st.markdown(
     "**Pages.** *Landscape*: the loss over a plane and along a line, with the pole set "
     "outlined. *Hessian*: eigenvalues, the diagonal-plus-rank-two structure and the "
     "paper's conditions checked on this problem. *Newton*: exact and approximate Newton "
-    "against their peers. *Compare*: softmax and unified side by side."
+    "against their peers. *Compare*: softmax and unified side by side. *Tour*: the "
+    "paper in eight live steps, for a class or a reader alone."
 )
+st.page_link("pages/5_Tour.py", label="Start the guided tour: the paper in eight live steps",
+             icon="▶")

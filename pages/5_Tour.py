@@ -1,5 +1,5 @@
 """Tour: the paper told in eight live steps, each one idea with one or two live charts
-and a claim measured on their numbers (landscape.ui.tour_view)."""
+and a claim measured on their numbers (landscape.ui.tour_view, tour_charts)."""
 
 import streamlit as st
 
@@ -7,14 +7,15 @@ from landscape import ui
 from landscape.ui import tour_charts as tc
 from landscape.ui import tour_view as tv
 
+ui.start("Tour", needs_problem=tv.on_sidebar_problem)  # steps 1-7 bring their own problems
 number = ui.get("step")
 step = tv.STEPS[number - 1]
-ui.start("Tour", needs_problem=step.preset is None)  # steps 1-7 bring their own problems
 st.title("A guided tour of the paper")
-tv.navigation()
-text, pictures = st.columns([1, 2], gap="medium")
-with text:
-    st.subheader(f"{number}. {step.title}")
+tv.navigation()  # in presentation mode it holds the step's title
+text, pictures = st.columns([5, 11] if step.charts > 1 else [1, 2], gap="medium")
+with text.container(key="tour-text"):
+    if not ui.presenting():
+        st.subheader(f"{number}. {step.title}")
     st.markdown(step.notice)
     for name in step.controls:
         ui.bind(name)
@@ -25,17 +26,20 @@ except ValueError as err:
 columns = pictures.columns(len(shown.charts))
 for i, (figure, caption) in enumerate(shown.charts):
     columns[i].plotly_chart(figure, key=f"chart.tour.{i}", width="stretch")
-    columns[i].caption(caption)
-with text:
-    verdict = "Measured here" if shown.claim.holds else ("Measured here (the claim does not "
-                                                         "hold on these settings)")
-    st.caption(f"**{verdict}:** {shown.claim.text}")
+    if not ui.presenting():  # on a projector the charts' titles say what is drawn
+        columns[i].caption(caption)
+verdict = "Measured here" if shown.claim.holds else ("Measured here (the claim does not hold "
+                                                     "on these settings)")
+pictures.container(key="tour-claim").caption(f"**{verdict}:** {shown.claim.text}")
+with text.container(key="tour-question"):
     with st.expander(f"Question: {step.question}"):
         st.markdown(step.answer)
-    label = (f"Open this step's problem on the {step.page} page" if step.preset else
-             f"Open the {step.page} page")
-    if st.button(label, key="tour.open", help="Replaces the sidebar's settings with this "
-                 "step's" if step.preset else None):
-        if step.preset:
-            tv.open_in_lab(number)
-        st.switch_page(f"pages/{tv.PAGE_FILES[step.page]}")
+with text:
+    if not ui.presenting():
+        label = (f"Open this step's problem on the {step.page} page" if step.preset else
+                 f"Open the {step.page} page")
+        if st.button(label, key="tour.open", help="Replaces the sidebar's settings with this "
+                     "step's" if step.preset else None):
+            if step.preset:
+                tv.open_in_lab(number)
+            st.switch_page(f"pages/{tv.PAGE_FILES[step.page]}")

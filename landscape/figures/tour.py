@@ -8,7 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .style import METHOD_COLOURS, METHOD_NAMES, number_text
+from .optimize import run_label
+from .style import METHOD_COLOURS, METHOD_NAMES, method_style, number_text
 
 _TITLE = dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12))
 _NEGATIVE, _POSITIVE, _GREY = "#D55E00", "#0072B2", "#BBBBBB"
@@ -32,14 +33,18 @@ def regularisation_figure(ws: np.ndarray, smallest: np.ndarray, *, current: floa
                              name=f"the slider: w = {current:g}",
                              marker=dict(color="#000000", size=14, symbol="diamond-open",
                                          line=dict(width=3))))
+    level = f"the paper's sufficient w = {number_text(sufficient, 3)}"
     if ws[0] <= sufficient <= ws[-1]:
         fig.add_vline(x=sufficient, line=dict(color="#009E73", dash="dash", width=2))
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="the paper's "
-                                 f"sufficient w = {number_text(sufficient, 3)}",
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=level,
                                  line=dict(color="#009E73", dash="dash", width=2)))
+    elif sufficient > ws[-1]:  # far to the right: said at the edge, not drawn
+        fig.add_annotation(x=1, xref="paper", y=0, yref="paper", xanchor="right",
+                           yanchor="bottom", showarrow=False, text=f"{level} →",
+                           font=dict(color="#009E73"))
     fig.update_layout(title=dict(text=title, **_TITLE), height=420,
-                      margin=dict(t=70, b=110, l=70, r=20),
-                      legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))
+                      margin=dict(t=110, b=55, l=70, r=20),
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"))
     fig.update_xaxes(title="regularisation weight w (every wᵢ = w)")
     fig.update_yaxes(title="smallest eigenvalue of H", exponentformat="power")
     return fig
@@ -68,9 +73,30 @@ def row_sample_figure(A_rows: np.ndarray, scores: np.ndarray, kept: np.ndarray,
         fig.add_shape(type="rect", x0=row - 0.5, x1=row + 0.5, y0=0.5, y1=d + 0.5,
                       line=dict(color=colour, width=2), row=2, col=1)
     fig.update_layout(title=dict(text=title, **_TITLE), height=420, bargap=0.1,
-                      margin=dict(t=70, b=100, l=70, r=20),
-                      legend=dict(orientation="h", x=0, y=-0.18, yanchor="top"))
+                      margin=dict(t=90, b=55, l=70, r=20),
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"))
     fig.update_yaxes(title="leverage score", row=1, col=1)
     fig.update_yaxes(title="column of A", row=2, col=1, autorange="reversed")
     fig.update_xaxes(title="row of A", row=2, col=1)
+    return fig
+
+
+def error_figure(runs, errors, *, title: str, y_title: str) -> go.Figure:
+    """One panel: each run's error per step (errors: one (k+1,) array per run, e.g.
+    ``Convergence.error``) on a log axis, in its method's colour, marker and name.
+    Zeros (an exact hit) cannot sit on a log axis and are left out."""
+    fig = go.Figure()
+    for run, error in zip(runs, errors, strict=True):
+        error = np.asarray(error, dtype=float)
+        k = np.arange(error.size)
+        shown = error > 0
+        fig.add_trace(go.Scatter(x=k[shown], y=error[shown], mode="lines+markers",
+                                 name=run_label(run), **method_style(run.method),
+                                 hovertemplate="k = %{x}: %{y:.3g}<extra></extra>"))
+    fig.update_layout(title=dict(text=title, **_TITLE), height=420,
+                      margin=dict(t=90, b=55, l=70, r=20),
+                      legend=dict(orientation="h", x=0, y=1.0, xanchor="left",
+                                  yanchor="bottom"))
+    fig.update_xaxes(title="step k", rangemode="tozero")
+    fig.update_yaxes(title=y_title, type="log", exponentformat="power")
     return fig

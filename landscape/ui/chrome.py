@@ -49,6 +49,8 @@ h1 {{display: none;}}
 [data-testid="stMainBlockContainer"] {{padding-top: 3.2rem !important;}}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {{gap: 0.45rem;}}
 [data-testid="stExpander"] summary {{padding-top: 0.3rem; padding-bottom: 0.3rem;}}
+.st-key-tour-text p, .st-key-tour-question p {{font-size: 1.1rem;}}
+.st-key-tour-claim [data-testid="stCaptionContainer"] {{font-size: 1.05rem;}}
 .st-key-present-chart, .st-key-present-map {{
   height: max(calc(100vh - {_CHART_TOP}px), 300px) !important; flex: 0 0 auto !important;}}
 .st-key-present-map {{
@@ -154,13 +156,16 @@ def stop() -> None:
     raise PageEnd
 
 
-def start(title: str, *, needs_problem: bool = True) -> ls.Problem | None:
+def start(title: str, *, needs_problem=True) -> ls.Problem | None:
     """Start a page: the preset's explanation, and the current problem. When there is
     none (bad settings, a size to confirm), the page stops after the message that says
     why; the sidebar is already drawn, so the settings that fix it are on screen.
-    A page that does not use the sidebar's problem (``needs_problem=False``: the tour's
-    steps with problems of their own) gets None, and neither the preset's text nor a
-    message about the sidebar's settings.
+    A page that does not use the sidebar's problem (``needs_problem`` False, or a
+    function of the settings saying so, asked once they are read from the URL: the
+    tour's steps with problems of their own) gets None, and neither the preset's text
+    nor a message about the sidebar's settings. A page reads no setting before
+    ``start``: on a session's first run that would fix the defaults before the URL is
+    read.
 
     Streamlit runs a file in pages/ directly, without app.py, while no session of
     the server has called ``st.navigation`` yet (its pages/ folder convention: the
@@ -169,7 +174,7 @@ def start(title: str, *, needs_problem: bool = True) -> ls.Problem | None:
     if not st.session_state.pop(_ENTRY, False):
         run_app()
         st.stop()
-    if not needs_problem:
+    if not (needs_problem() if callable(needs_problem) else needs_problem):
         return None
     chosen = presets.presets().get(state.get("preset"))
     if chosen is not None:

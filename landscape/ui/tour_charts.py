@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import landscape as ls
+from landscape.figures import spectrum as spectrum_figures
 from landscape.figures import tour as tour_figures
 from landscape.figures.style import number_text
 from landscape.optimize import fitted_order, row_sample
@@ -24,9 +25,9 @@ from .points import resolve_point
 from .tour_view import W_HIGH
 
 #: the weights of the regularisation sweep of step 5 (the slider's range)
-W_SWEEP = np.round(np.linspace(0.0, W_HIGH, 41), 10)
+W_SWEEP = np.round(np.linspace(0.0, W_HIGH, 41), 10)  # the slider's steps
 #: rows of A drawn in step 7's picture
-ROWS_SHOWN = 120
+ROWS_SHOWN = 80
 #: every chart of the tour: the height that fits a 1280 x 720 projector with its text
 CHART_HEIGHT = 420
 
@@ -77,13 +78,17 @@ def _step_4(values: dict, tour: dict) -> Shown:
     s = view.structure
     r_minus, r_plus = s.rank_two
     holds = bool(r_minus < -s.tolerance and r_plus > s.tolerance and s.interlacing_holds)
-    text = (f"the rank-two part's two eigenvalues are {number_text(r_minus, 3)} and "
-            f"{number_text(r_plus, 3)} (rounding tolerance {number_text(s.tolerance, 2)}); the "
-            f"{s.whole.size} eigenvalues of H "
-            f"{'interlace' if s.interlacing_holds else 'do not interlace'} those of the "
-            f"diagonal part; negative eigenvalues: {s.n_negative_diagonal} in the "
-            f"diagonal part, {s.n_negative_whole} in H.")
-    figure = hessian_view.figures(view, scale="symlog").structure
+    text = (f"the rank-two part's eigenvalues are {number_text(r_minus, 3)} and "
+            f"{number_text(r_plus, 3)} (rounding: {number_text(s.tolerance, 1)}); H's "
+            f"eigenvalues {'interlace' if s.interlacing_holds else 'do not interlace'} the "
+            f"diagonal part's; negative: {s.n_negative_diagonal} there, "
+            f"{s.n_negative_whole} in H.")
+    figure = spectrum_figures.structure_figure(
+        s, scale="symlog", title="H = diagonal part + rank-two part (symmetric log axes)")
+    # two legend entries a row, under a title without the axes' subtitle: the plot keeps
+    # its height in the tour's smaller chart
+    figure.update_layout(title_subtitle_text="", margin=dict(t=110),
+                         legend=dict(entrywidth=0.5, entrywidthmode="fraction"))
     where = "x = 0" if tour["tour.point"] == "zero" else "x = (1.5, …, 1.5)"
     return Shown([(figure, f"At {where}: the eigenvalues of the diagonal part, of the "
                            "rank-two part and of H.")], Claim(holds, text))
@@ -155,11 +160,13 @@ def _step_6(values: dict, tour: dict) -> Shown:
             f"(linear, error × {number_text(gd_rate, 3)} per step), and after {gd.n_iter} "
             f"steps its error is still {number_text(float(gd_diag.error[-1]), 2)}.")
     paths = newton_view.paths_figure(race, step=10_000)
-    paths.update_layout(height=CHART_HEIGHT, margin=dict(t=60, b=110),
-                        legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))
-    convergence = newton_view.convergence_figure(race, against="iteration", error="euclidean")
-    return Shown([(paths, "Both paths on the plane through the minimiser."),
-                  (convergence, "Error ‖x_k − x*‖ per step, log axis.")], Claim(holds, text))
+    paths.update_layout(title_text="The paths on a plane through x*")
+    errors = tour_figures.error_figure([newton, gd], [newton_diag.error, gd_diag.error],
+                                       title="Error per step", y_title="‖x_k − x*‖")
+    return Shown([(paths, "Both paths on the plane through the minimiser x* spanned by "
+                          "their principal components."),
+                  (errors, "The distance to the minimiser per step, on a log axis.")],
+                 Claim(holds, text))
 
 
 @st.cache_data(max_entries=4, show_spinner="Sampling rows...")
@@ -186,21 +193,28 @@ def _step_7(values: dict, tour: dict) -> Shown:
     race = _race(values)
     runs = {run.method: run for run in race.runs}
     approx, exact = runs["approx_newton"], runs["newton"]
-    errors = approx.spectral_error[np.isfinite(approx.spectral_error)]
-    within = bool(errors.size and np.max(errors) <= eps)
-    claim = claims.measure("exact_vs_approximate_newton", values)
-    text = (claim.text + f" The sampled Hessians' spectral error is at most "
-            f"{number_text(float(np.max(errors)), 2) if errors.size else 'not measured'} "
-            f"(ε = {eps:g}); a step takes {number_text(1e3 * step_seconds(approx), 3)} ms "
-            f"against {number_text(1e3 * step_seconds(exact), 3)} ms for an exact step at "
-            f"this size (n d² = {number_text(values['problem.n'] * values['problem.d']**2, 2)}).")
+    spectral = approx.spectral_error[np.isfinite(approx.spectral_error)]
+    within = bool(spectral.size and np.max(spectral) <= eps)
+    claim = claims.measure("exact_vs_approximate_newton", values)  # the preset's, re-measured
+    diagnostics = dict(zip((run.method for run in race.runs), race.diagnostics, strict=True))
+    share = float(np.max(approx.rows_kept)) / values["problem.n"]
+    largest = number_text(float(np.max(spectral)), 2) if spectral.size else "not measured"
+    text = (f"approximate Newton keeps ≤ {100 * share:.1f} % of the {values['problem.n']:,} "
+            f"rows; its Hessians are within {largest} of H (ε = {eps:g}); linear, rate "
+            f"{number_text(diagnostics['approx_newton'].hessian.rate, 2)}: {approx.n_iter} "
+            f"steps of {number_text(1e3 * step_seconds(approx), 2)} ms. Exact Newton: order "
+            f"{number_text(diagnostics['newton'].hessian.order, 2)}, {exact.n_iter} steps of "
+            f"{number_text(1e3 * step_seconds(exact), 2)} ms.")
     picture = tour_figures.row_sample_figure(
-        A_rows, scores, kept, 0, title=f"The first {len(kept)} rows of A: {int(kept.sum())} "
-                                       f"kept in one draw (spectral error "
-                                       f"{number_text(error, 2)})")
-    convergence = newton_view.convergence_figure(race, against="iteration", error="hessian")
-    return Shown([(picture, "Leverage scores (top) and rows of A (bottom, one column per row)."),
-                  (convergence, "Error in the Hessian's norm per step, log axis.")],
+        A_rows, scores, kept, 0, title=f"Rows 1–{len(kept)} of A: {int(kept.sum())} kept")
+    errors = tour_figures.error_figure(
+        [exact, approx], [diagnostics["newton"].error_hessian,
+                          diagnostics["approx_newton"].error_hessian],
+        title="Error per step", y_title="‖x_k − x*‖ in H's norm")
+    return Shown([(picture, f"Leverage scores (top) and rows of A (bottom, one column per row); "
+                            f"this draw's spectral error: {number_text(error, 2)}."),
+                  (errors, "The distance to the minimiser per step in the Hessian's norm, "
+                           "on a log axis.")],
                  Claim(claim.holds and within, text))
 
 
@@ -223,5 +237,24 @@ def show(number: int, values: dict, tour: dict) -> Shown:
     """The charts and the measured claim of step ``number`` on ``values``."""
     shown = DRAW[number - 1](values, tour)
     for figure, _ in shown.charts:
-        figure.update_layout(height=CHART_HEIGHT)
+        _fit(figure, beside=len(shown.charts) > 1)
     return shown
+
+
+def _fit(figure: go.Figure, *, beside: bool) -> None:
+    """The tour's chart size (CHART_HEIGHT); a map's legend in one row above the plot,
+    clear of the axis titles. A map beside another chart has half the width: its
+    legend is left out (the chart beside names the same methods in the same colours
+    and markers) and its colour bar is thin, so that the map keeps its size."""
+    figure.update_layout(height=CHART_HEIGHT)
+    if figure.layout.yaxis.scaleanchor != "x":  # the other charts keep their own layout
+        return
+    figure.update_layout(margin=dict(t=80, b=55, l=60, r=10),
+                         legend=dict(orientation="h", x=0, y=1.0, xanchor="left",
+                                     yanchor="bottom"))
+    if beside:
+        figure.update_layout(showlegend=False, margin=dict(t=55))
+        for trace in figure.data:
+            if hasattr(trace, "colorbar") and trace.colorbar.title.text:
+                first_line = trace.colorbar.title.text.split("<br>")[0]
+                trace.colorbar.update(thickness=10, xpad=4, title_text=first_line)

@@ -19,14 +19,15 @@ from . import presets, state
 from .state import Field, register
 
 #: the largest regularisation weight of step 5's slider (and of its sweep)
-W_HIGH = 0.2
+W_HIGH = 0.08
 
 
 @dataclass(frozen=True)
 class Step:
     """One step: its title (and a short ``tab`` name), the preset its problem and
     views start from, more settings on top, the tour controls it draws (at most two),
-    its text, the question and its answer, and the page to explore it further."""
+    its text, the question and its answer, the page to explore it further, and how many
+    charts it draws."""
 
     title: str
     tab: str
@@ -37,38 +38,38 @@ class Step:
     question: str
     answer: str
     page: str
+    charts: int = 1  # how many charts it draws (the page's layout is made before them)
 
 
 STEPS: tuple[Step, ...] = (
     Step("Softmax regression: the loss over a plane", "Softmax", "whole_landscape_2d",
          {}, ("tour.view",),
-         "A has n rows; x has d = 2 numbers, so the map shows every x. "
-         "**f = softmax(Ax)** turns the n scores z = Ax into probabilities "
-         "(fᵢ = e^zᵢ / Σⱼ e^zⱼ), and the loss **L(x) = ½‖f − b‖²** measures how far they "
-         "are from the target b. Notice the one basin: its bottom is the x that fits b "
-         "(marked x_true).",
-         "Far from the basin the level lines open up and run straight. Why does the loss "
-         "stop changing there?",
-         "Far out one score zᵢ dominates, so f is almost a corner of the simplex (one entry "
-         "≈ 1, the rest ≈ 0) and stays there: L is almost constant. These flat plateaus are "
-         "why gradient methods can stall far from the minimum.",
+         "x has d = 2 numbers, so this map shows every x. The model turns the n scores "
+         "z = Ax into probabilities **f = softmax(z)** (fᵢ = e^zᵢ / Σⱼ e^zⱼ); the loss "
+         "**L(x) = ½‖f − b‖²** says how far they are from the target b. Notice the one "
+         "basin around x_true, the x that made b.",
+         "Is this loss convex?",
+         "Not on this map. The level lines of a convex function enclose convex regions "
+         "(ovals, near x_true); farther out they bend into ridges and shallow plateaus. "
+         "So softmax regression is not convex in general, and the paper needs conditions "
+         "for it to be (step 5).",
          "Landscape"),
     Step("The unified loss: add γz to the exponent", "Unified", "softmax_vs_unified",
          {"compare.morph": False}, ("tour.gamma",),
-         "The paper's unified scheme (ResNet + softmax) replaces e^z by **u(z) = e^z + γz**: "
-         "γ = 0 is softmax, γ = 1 the unified loss. Move γ and watch the map on the left "
-         "change; the right map is the difference from softmax on the same plane.",
+         "The unified scheme (ResNet + softmax) uses **u(z) = e^z + γz** in place of e^z: "
+         "γ = 0 is softmax, γ = 1 the unified loss. Move γ: the left map is the loss at "
+         "that γ, the right one its difference from softmax on the same plane.",
          "Near x = 0 both losses agree. Why?",
          "At x = 0 every zᵢ = 0, so u = 1 + 0 for every row and f = 1/n for any γ: the two "
          "losses are equal there. Far out γz matters, and where e^z + γz can be negative "
          "the normaliser can vanish (next step).",
-         "Compare"),
+         "Compare", charts=2),
     Step("Poles: where the normaliser vanishes", "Poles", "poles", {},
          ("tour.poles",),
          "The unified loss divides by the **normaliser α = ⟨e^z + γz, 1⟩**. With a "
-         "non-negative A every zᵢ moves together, and e^t + t < 0 for t < −0.567, so α can "
-         "reach 0: the loss blows up on both sides of that curve (the **pole set**). Beyond "
-         "it α < 0 (**veiled**): f there is no probability vector.",
+         "non-negative A all zᵢ move together, and e^t + t < 0 for t < −0.567: α reaches 0 "
+         "on a curve, the **pole set**, where the loss blows up on both sides. Beyond it "
+         "α < 0: the **veiled** region.",
          "A minimiser found in the veiled region: is it a good model?",
          "No. With α < 0 the 'probabilities' f = u / α have the wrong signs; a stationary "
          "point there is an artefact of the formula (spurious). Optimisers in this lab "
@@ -76,21 +77,20 @@ STEPS: tuple[Step, ...] = (
          "Landscape"),
     Step("The Hessian: a diagonal part plus rank two", "Hessian", "psd_needs_regularisation",
          {}, ("tour.point",),
-         "The **Hessian** H (the matrix of second derivatives: the curvature) is "
-         "**Aᵀ diag(D) A + U C Uᵀ**: a diagonal part plus a part of rank two. The rank-two "
-         "part has one positive and one negative eigenvalue, so it can push one "
-         "eigenvalue of H below the diagonal part's and lift one above: the eigenvalues "
-         "**interlace**.",
+         "The **Hessian** H (the second derivatives: the curvature) is a diagonal part "
+         "**Aᵀ diag(D) A** plus a **rank-two** part. That part has one positive and one "
+         "negative eigenvalue, so the sorted eigenvalues of H stay between the diagonal "
+         "part's neighbours: they **interlace**.",
          "If the diagonal part has k negative eigenvalues, how many can H have?",
          "Between k − 1 and k + 1: a rank-two term with one positive and one negative "
          "eigenvalue moves each eigenvalue at most one place along the sorted list.",
          "Hessian"),
     Step("PSD needs conditions: regularise", "PSD", "psd_needs_regularisation", {},
          ("tour.w",),
-         "Without regularisation H can have negative eigenvalues (not **positive "
-         "semidefinite**, PSD): the loss is not convex there. Adding ½‖w·Ax‖² adds w² AᵀA "
-         "to H. Move w and watch the smallest eigenvalue λ_min(H) cross zero. The paper's "
-         "condition w² ≥ 6(1 + ‖b‖∞) + l/σ_min(A)² guarantees PSD everywhere.",
+         "Without regularisation H can have negative eigenvalues (it is not **PSD**, "
+         "positive semidefinite): the loss is not convex there. The term ½‖w Ax‖² adds "
+         "w² AᵀA to H. Move w and watch λ_min(H) cross zero. The paper guarantees PSD "
+         "everywhere once w² ≥ 6(1 + ‖b‖∞) + 1/σ_min(A)².",
          "The paper's level is much larger than where λ_min crosses zero here. Is the "
          "paper wrong?",
          "No: its condition is sufficient for every x at once, a worst case. At one point "
@@ -99,30 +99,29 @@ STEPS: tuple[Step, ...] = (
          "Hessian"),
     Step("Newton against gradient descent", "Newton vs GD", "ill_conditioned",
          {"newton.methods": ["newton", "gd"]}, ("tour.cond",),
-         "On an ill-conditioned A the loss is a long narrow valley. **Gradient descent** "
-         "follows the steepest slope and zig-zags; its error shrinks by a fixed factor per "
-         "step (**linear** convergence). **Newton's method** rescales by the Hessian: near "
-         "the minimum the error squares each step (**quadratic**). The right chart has a "
-         "log axis: a straight line is linear convergence, a plunge quadratic.",
+         "On an ill-conditioned A the loss is a narrow valley. **Gradient descent** follows "
+         "the slope and zig-zags: its error shrinks by a fixed factor per step "
+         "(**linear**). **Newton's method** rescales by the Hessian: near the minimum the "
+         "error squares each step (**quadratic**). Right: the errors on a log axis.",
          "Make A worse conditioned. Which method notices?",
          "Gradient descent: its rate per step gets closer to 1 as the condition number "
          "grows. Newton's steps undo the conditioning and it needs about the same handful.",
-         "Newton"),
+         "Newton", charts=2),
     Step("The approximate Newton method", "Approx. Newton", "exact_vs_approximate_newton",
          {}, ("tour.eps",),
-         "Forming Aᵀ diag(D) A costs n·d² for n rows. The paper's method keeps a random "
-         "sample of rows, each with a probability set by its **leverage score** (how much "
-         "the row matters to the Hessian), and reweights them. Left: rows of A, the kept "
-         "ones framed. Right: both methods' errors. Smaller ε keeps more rows.",
+         "Forming Aᵀ diag(D) A costs n·d². The paper's method keeps rows at random, each "
+         "with a probability set by its **leverage score** (how much the row matters to "
+         "H), and reweights them. Left: rows of A, the kept ones framed. Right: both "
+         "methods' errors. A smaller ε keeps more rows.",
          "Why does the sampled method converge linearly, not quadratically?",
-         "Its Hessian is off by a factor within 1 ± ε: each step removes most of the error, "
-         "but leaves about a fraction ε of it (in the Hessian's norm), the same fraction "
-         "every step.",
-         "Newton"),
+         "Its Hessian is off by a factor within 1 ± ε: each step removes most of the error "
+         "but leaves up to about a fraction ε of it (in the Hessian's norm), every step "
+         "alike. Exact Newton leaves a fraction that shrinks with the error itself.",
+         "Newton", charts=2),
     Step("Your turn: your own problem", "Your turn", None, {}, (),
          "The sidebar holds **your** problem: choose n, d, A, b and w under 'Data and "
-         "regularisation', or pick a preset. The map shows its loss through x = 0; every "
-         "page of the lab works on it.",
+         "regularisation', or pick a preset. The map shows its loss through x = 0, and "
+         "every page of the lab works on it.",
          "What to try next?",
          "Set w to 'strongly convex' and check on the Hessian page that every eigenvalue "
          "is positive. Choose a non-negative A with γ = 1 and find the poles on the "
@@ -150,7 +149,7 @@ register(**{
                         labels={"zero": "x = 0", "far": "x = (1.5, …, 1.5)"},
                         options=dict(horizontal=True)),
     "tour.w": Field(0.0, float, low=0.0, high=W_HIGH, label="regularisation w",
-                    widget="slider", options=dict(step=0.005, format="%.3f")),
+                    widget="slider", options=dict(step=0.002, format="%.3f")),
     "tour.cond": Field(20.0, float, (5.0, 10.0, 20.0, 50.0), label="condition number of A",
                        widget="select_slider"),
     "tour.eps": Field(0.5, float, low=0.2, high=0.9, label="ε of approximate Newton",
@@ -177,6 +176,11 @@ def values_of(number: int, tour: dict, own: dict) -> dict:
     return values
 
 
+def on_sidebar_problem() -> bool:
+    """Whether the current step works on the sidebar's problem (the last one does)."""
+    return STEPS[state.get("step") - 1].preset is None
+
+
 def tour_settings() -> dict:
     """The tour's controls now (``tour.*`` name -> value)."""
     return {name: value for name, value in state.settings().items() if name.startswith("tour.")}
@@ -193,14 +197,18 @@ def _turn(delta: int) -> None:
 
 
 def navigation() -> None:
-    """◀, the steps, ▶; the arrow keys ← and → press the buttons."""
+    """◀, the steps (on a projector: the step's title), ▶; the arrow keys ← and → press
+    the buttons."""
     number = state.get("step")
-    back, steps, forward = st.columns([2, 30, 2], vertical_alignment="center")
+    back, middle, forward = st.columns([2, 30, 2], vertical_alignment="center")
     back.button("◀", key="tour.previous", shortcut="Left", disabled=number == 1,
                 on_click=_turn, args=(-1,), help="The previous step (←)")
     forward.button("▶", key="tour.next", shortcut="Right", disabled=number == len(STEPS),
                    on_click=_turn, args=(1,), help="The next step (→)")
-    state.bind("step", steps)
+    if state.get("present"):
+        middle.subheader(f"{number} / {len(STEPS)} · {STEPS[number - 1].title}")
+    else:
+        state.bind("step", middle)
 
 
 def open_in_lab(number: int) -> None:
