@@ -1,7 +1,8 @@
 """Issue 6 speed targets, measured in a real browser (Debian's Chromium) in one run.
 
-    first chart of each page  vs  a trivial Streamlit page with one Plotly chart:
-        at most 1 s later (both served by `streamlit run` on this machine)
+    first chart of each page, and of each step of the tour (issue 16)  vs  a trivial
+        Streamlit page with one Plotly chart: at most 1 s later (both served by
+        `streamlit run` on this machine)
     a slider change on the Landscape page redraws its chart within 1 s
 
     a page switch (a click in the sidebar navigation, from Home) keeps the first chart
@@ -17,7 +18,7 @@ visit after the server started (nothing cached), "warm" the fastest of ROUNDS la
 visits, each right after a visit of the trivial page (whose fastest is the baseline,
 so that both are measured on the machine of the same minutes).
 
-Run: .venv/bin/python benchmarks/app_speed.py [page ...]   (e.g. Compare; default all)
+Run: .venv/bin/python benchmarks/app_speed.py [page ...]   (e.g. Compare, Tour; default all)
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ ROUNDS = 5
 #: (URL path, what is timed): every lab page is timed to its first drawn Plotly chart;
 #: the home page has no chart and is timed to its summary metrics
 PAGES = [("", "metrics"), ("Landscape", "chart"), ("Hessian", "chart"), ("Newton", "chart"),
-         ("Compare", "chart")]
+         ("Compare", "chart"), *((f"Tour?step={n}", "chart") for n in range(1, 9))]
 #: a Plotly chart that is drawn: plotly.js has laid it out (``_fullLayout``) and its SVG
 #: has a size on screen (a bare ``.main-svg`` selector also matches charts still empty)
 CHART_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(el => {
@@ -181,7 +182,8 @@ def main() -> int:
                 print(f"trivial page, one Plotly chart: cold {trivial_cold:.2f} s")
                 ok = True
                 chosen = sys.argv[1:]  # page names to time (default: every page)
-                for page, what in [p for p in PAGES if not chosen or (p[0] or "home") in chosen]:
+                for page, what in [p for p in PAGES
+                                   if not chosen or (p[0].split("?")[0] or "home") in chosen]:
                     cold = time_to_chart(browser, f"{lab_url}/{page}", what)
                     # the trivial page and this page in turns, so that both see the same
                     # machine (it is shared: its speed drifts by tenths between minutes)
@@ -201,7 +203,7 @@ def main() -> int:
                           f"{'meets' if late <= 1.0 else 'MISSES'}; median of the "
                           f"{ROUNDS} paired differences {paired:+.2f} s; sidebar on screen at "
                           f"{min(s for _, s in visits):.2f} s")
-                    if what == "chart":
+                    if what == "chart" and "?" not in page:  # the navigation links pages
                         trivial, switches = [], []
                         for _ in range(3):
                             trivial.append(time_to_chart(browser, base_url))

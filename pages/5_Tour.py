@@ -19,6 +19,8 @@ with text.container(key="tour-text"):
     st.markdown(step.notice)
     for name in step.controls:
         ui.bind(name)
+    if not ui.presenting():
+        st.caption(tv.problem_line(number))
 try:
     shown = tc.show(number, tv.current(number), tv.tour_settings())
 except ValueError as err:

@@ -240,3 +240,11 @@ def test_home_links_to_the_tour():
     links = [el.proto for el in walk(at.main) if getattr(el, "type", "") == "page_link"]
     assert [link.page for link in links] == ["Tour"]
     assert "guided tour" in links[0].label
+
+
+def test_each_step_says_which_problem_it_works_on():
+    at = open_page("Tour", step="5")
+    line = next(shown(c.value) for c in at.caption if "problem" in c.value)
+    assert "own problem: n = 50, d = 8, softmax" in line
+    at = open_page("Tour", step="8")
+    assert any("your problem, the sidebar's" in shown(c.value) for c in at.caption)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from . import presets, state
+from . import builder, presets, state
 from .state import Field, register
 
 #: the largest regularisation weight of step 5's slider (and of its sweep)
@@ -181,6 +181,15 @@ def on_sidebar_problem() -> bool:
     return STEPS[state.get("step") - 1].preset is None
 
 
+def problem_line(number: int) -> str:
+    """What step ``number`` computes on, in one line (the builder's words)."""
+    if STEPS[number - 1].preset is None:
+        return "This step works on your problem, the sidebar's."
+    spec = state.spec_of(current(number), "problem.")
+    return (f"This step's own problem: {builder.problem_line(spec)}. The sidebar's problem "
+            "is yours; step 8 turns to it.")
+
+
 def tour_settings() -> dict:
     """The tour's controls now (``tour.*`` name -> value)."""
     return {name: value for name, value in state.settings().items() if name.startswith("tour.")}
@@ -216,8 +225,8 @@ def open_in_lab(number: int) -> None:
     the tour's controls on top), for its page to explore further."""
     values = current(number)
     values["preset"] = STEPS[number - 1].preset or ""
-    state.settings().update({k: v for k, v in values.items() if not k.startswith("tour.")
-                             and k != "step"})
+    state.settings().update({k: v for k, v in values.items()
+                             if k == "preset" or not state.navigational(k)})
     state.notes().clear()
     state.sync_url()
 
