@@ -27,7 +27,8 @@ except ValueError as err:
     ui.fail(f"This step cannot be drawn on these settings: {err}")
 columns = pictures.columns(len(shown.charts))
 for i, (figure, caption) in enumerate(shown.charts):
-    columns[i].plotly_chart(figure, key=f"chart.tour.{i}", width="stretch")
+    columns[i].plotly_chart(figure, key=f"chart.tour.{i}",
+                            width="content" if figure.layout.width else "stretch")
     if not ui.presenting():  # on a projector the charts' titles say what is drawn
         columns[i].caption(caption)
 verdict = "Measured here" if shown.claim.holds else ("Measured here (the claim does not hold "

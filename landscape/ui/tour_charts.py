@@ -243,18 +243,22 @@ def show(number: int, values: dict, tour: dict) -> Shown:
 
 def _fit(figure: go.Figure, *, beside: bool) -> None:
     """The tour's chart size (CHART_HEIGHT); a map's legend in one row above the plot,
-    clear of the axis titles. A map beside another chart has half the width: its
-    legend is left out (the chart beside names the same methods in the same colours
-    and markers) and its colour bar is thin, so that the map keeps its size."""
+    clear of the axis titles, and a width that fits the square map. A map beside another
+    chart has half the width: its legend is left out (the chart beside names the same
+    methods in the same colours and markers) and its colour bar is thin, so that the
+    map keeps its size."""
     figure.update_layout(height=CHART_HEIGHT)
     if figure.layout.yaxis.scaleanchor != "x":  # the other charts keep their own layout
         return
     figure.update_layout(margin=dict(t=80, b=55, l=60, r=10),
                          legend=dict(orientation="h", x=0, y=1.0, xanchor="left",
                                      yanchor="bottom"))
-    if beside:
-        figure.update_layout(showlegend=False, margin=dict(t=55))
-        for trace in figure.data:
-            if hasattr(trace, "colorbar") and trace.colorbar.title.text:
-                first_line = trace.colorbar.title.text.split("<br>")[0]
-                trace.colorbar.update(thickness=10, xpad=4, title_text=first_line)
+    if not beside:  # as wide as the square map and its colour bar, not the column
+        figure.update_layout(width=CHART_HEIGHT + 90)
+        return
+    figure.update_layout(showlegend=False, margin=dict(t=55))
+    for trace in figure.data:  # a title along the bar: two maps side by side stay one size
+        if hasattr(trace, "colorbar") and trace.colorbar.title.text:
+            first_line = trace.colorbar.title.text.split("<br>")[0]
+            trace.colorbar.update(thickness=10, xpad=4, title=dict(text=first_line,
+                                                                   side="right"))
