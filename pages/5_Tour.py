@@ -16,7 +16,7 @@ text, pictures = st.columns([5, 11] if step.charts > 1 else [1, 2], gap="medium"
 with text.container(key="tour-text"):
     if not ui.presenting():
         st.subheader(f"{number}. {step.title}")
-    st.markdown(step.notice)
+    st.markdown(step.notice, help=step.words)
     for name in step.controls:
         ui.bind(name)
     if not ui.presenting():
@@ -24,7 +24,7 @@ with text.container(key="tour-text"):
 try:
     shown = tc.show(number, tv.current(number), tv.tour_settings())
 except ValueError as err:
-    ui.fail(f"This step cannot be drawn on these settings: {err}")
+    ui.fail(f"This step cannot be drawn: {err}")
 columns = pictures.columns(len(shown.charts))
 for i, (figure, caption) in enumerate(shown.charts):
     columns[i].plotly_chart(figure, key=f"chart.tour.{i}",

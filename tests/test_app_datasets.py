@@ -116,7 +116,29 @@ def test_a_large_store_is_estimated_and_confirmed_then_watched(
     assert "cancel" not in [b.key for b in at.button]  # gone once the computation ended
 
 
-@pytest.mark.parametrize("page", ["Home", "Landscape", "Hessian", "Newton", "Compare"])
+def test_the_tours_own_steps_ignore_a_confirmed_large_sidebar_problem(server_data,
+                                                                      monkeypatch):
+    """Found in review: steps 1-7 ran under the large data set's long time limit, its
+    progress bar and its Cancel button (whose click changed the sidebar's confirmation)."""
+    import streamlit as st
+    reports = []
+    monkeypatch.setattr(datasets.Progress, "__call__",
+                        lambda self, what, done, total: reports.append(what))
+    at = open_page("Tour", step="8", **{"problem.source": "server",
+                                        "problem.store": "large.zarr"})
+    assert not charts(at) and "passes over A" in shown(at.warning[0].value)
+    at.checkbox(key="problem.allow_large").check().run()
+    assert charts(at) and reports  # step 8 is the sidebar's problem: watched
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reports.clear()
+    at.radio(key="step").set_value(3).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert charts(at) and not reports  # step 3's own problem: the ordinary time limit
+    assert at.session_state["_settings"]["problem.allow_large"]  # the confirmation stays
+
+
+@pytest.mark.parametrize("page", ["Home", "Landscape", "Hessian", "Newton", "Compare", "Tour"])
 def test_the_estimate_counts_the_passes_over_a_the_page_makes(server_data, monkeypatch, page):
     """Found in review: the estimates said 3 passes where the Hessian page made 148.
     Each page's passes over A, counted on a small store with the default settings, lie
@@ -130,7 +152,8 @@ def test_the_estimate_counts_the_passes_over_a_the_page_makes(server_data, monke
     monkeypatch.setattr(rows, "map_blocks", lambda *a, **k: passes.append(1) or original(*a, **k))
     st.cache_data.clear()
     st.cache_resource.clear()  # nothing computed before: every pass is counted
-    at = open_page(page, **{"problem.source": "server", "problem.store": "small.zarr"})
+    own = {"step": "8"} if page == "Tour" else {}  # the tour's step on the sidebar's problem
+    at = open_page(page, **{"problem.source": "server", "problem.store": "small.zarr"}, **own)
     assert not at.exception and not at.error, [e.value for e in at.error]
     passes.pop()  # opening the store (its check of every entry), which the estimate adds
     counted, declared = len(passes), datasets.PAGE_PASSES[page]

@@ -14,6 +14,9 @@ from landscape.ui import tour_view as tv
 pytestmark = [pytest.mark.e2e, requires_chromium]
 
 PROJECTOR = {"width": 1280, "height": 720}
+#: this many Plotly charts are on the page and drawn (the step's, not the last step's)
+DRAWN = """(n) => { const charts = [...document.querySelectorAll('.js-plotly-plot')];
+  return charts.length === n && charts.every((el) => el._fullLayout); }"""
 MAIN_CAPTIONS = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
 
 
@@ -43,10 +46,12 @@ def test_every_step_fits_a_projector_and_the_arrow_keys_walk_the_tour(server, br
     context, tab = open_tab(browser, f"{server}/Tour?present=true")
     try:
         for number in range(1, len(tv.STEPS) + 1):
+            tab.wait_for_function(DRAWN, arg=tv.STEPS[number - 1].charts, timeout=60_000)
             tab.screenshot(path=str(SHOTS / f"tour-{number}.png"))  # first: a failure has one
             assert step_in_url(tab) == number
             assert tab.locator('[data-testid="stException"]').count() == 0
             step = tv.STEPS[number - 1]
+            tab.wait_for_function(DRAWN, arg=step.charts, timeout=60_000)
             heading = tab.get_by_role("heading", name=re.compile(re.escape(step.title)))
             assert heading.count() == 1 and heading.bounding_box()["y"] < 200, step.title
             charts = tab.locator(".js-plotly-plot")
@@ -63,6 +68,7 @@ def test_every_step_fits_a_projector_and_the_arrow_keys_walk_the_tour(server, br
             text = tab.locator(".st-key-tour-text")
             box = text.bounding_box()
             assert box["y"] + box["height"] <= 720, box  # the step's text and its controls
+            assert bottom(tab, ".st-key-tour-question summary") <= 720  # and its question
             if number < len(tv.STEPS):
                 since = bs.mark(tab)
                 tab.keyboard.press("ArrowRight")

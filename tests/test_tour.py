@@ -13,8 +13,9 @@ from plotly_data import decode, traces
 
 import landscape as ls
 import landscape.ui.chrome  # noqa: F401  (registers every page's settings)
-from landscape.optimize import fitted_order, row_sample
-from landscape.ui import state
+from landscape.optimize import convergence_rate, fitted_order, row_sample
+from landscape.spectral import regularisation_sweep
+from landscape.ui import claims, state
 from landscape.ui import tour_charts as tc
 from landscape.ui import tour_view as tv
 
@@ -64,10 +65,13 @@ def test_step_1_the_lowest_cell_is_x_true_and_the_view_switches_to_3d():
     assert shown_step(1, **{"tour.view": "3-D"}).charts[0][0].data[0].type == "surface"
 
 
-def test_step_2_the_difference_grows_with_gamma_and_vanishes_at_softmax():
-    assert shown_step(2).claim.holds  # γ = 1: the difference is at least 10 % of the range
-    at_zero = shown_step(2, **{"tour.gamma": 0.0})
-    assert not at_zero.claim.holds  # γ = 0 is softmax itself: said, not claimed
+def test_step_2_the_difference_vanishes_at_softmax_and_grows_to_a_tenth_at_gamma_1():
+    one = shown_step(2)
+    assert one.claim.holds and "72 %" in one.claim.text
+    zero = shown_step(2, **{"tour.gamma": 0.0})
+    assert zero.claim.holds and "the difference is 0 everywhere" in zero.claim.text
+    small = shown_step(2, **{"tour.gamma": 0.1})
+    assert small.claim.holds and "at γ = 1 it is 72 %" in small.claim.text
 
 
 def test_step_3_the_pole_set_crosses_the_map_and_its_outline_follows_the_toggle():
@@ -88,20 +92,24 @@ def test_step_4_rank_two_has_one_positive_and_one_negative_eigenvalue(point):
 
 def test_step_5_lambda_min_changes_sign_between_the_ends_of_the_slider():
     values = tv.values_of(5, TOUR, DEFAULTS)
-    sweep = tc.sweep(state.spec_of(values, "problem."), state.spec_of(values, "hessian."))
-    assert sweep.smallest[0] < -sweep.tolerance[0]
-    assert sweep.smallest[-1] > sweep.tolerance[-1]
-    assert np.all(np.diff(sweep.smallest) > 0)  # adding w² AᵀA only lifts λ_min
-    # an independent route: λ_min of H(0) + w² AᵀA at the slider's middle
-    prob = ls.Problem(np.array(values_problem(values).A), values_problem(values).b,
-                      kind="softmax")
+    swept = tc.sweep(state.spec_of(values, "problem."), state.spec_of(values, "hessian.")).sweep
+    assert swept.smallest[0] < -swept.tolerance[0]
+    assert swept.smallest[-1] > swept.tolerance[-1]
+    assert 0 < swept.first_positive < tv.W_HIGH
+    assert shown_step(5).claim.holds
+
+
+@pytest.mark.parametrize("w", [0.04, 0.031])  # on the sweep's grid, and between its points
+def test_step_5_marks_the_sliders_own_w(w):
+    values = tv.values_of(5, {**TOUR, "tour.w": w}, DEFAULTS)
+    prob = values_problem(values)
     x = np.full(prob.d, 1.5)
-    w = tc.W_SWEEP[20]
     direct = np.linalg.eigvalsh(prob.hessian(x) + w**2 * prob.A.T @ prob.A)[0]
-    assert sweep.smallest[20] == pytest.approx(direct, rel=1e-10, abs=1e-12)
-    figure = shown_step(5, **{"tour.w": 0.04}).charts[0][0]
-    marker = next(t for t in traces(figure) if t["name"].startswith("the slider"))
-    assert decode(marker["x"])[0] == pytest.approx(0.04)
+    step = shown_step(5, **{"tour.w": w})
+    marker = next(t for t in traces(step.charts[0][0]) if t["name"].startswith("the slider"))
+    assert decode(marker["x"])[0] == pytest.approx(w)
+    assert decode(marker["y"])[0] == pytest.approx(direct, rel=1e-9)
+    assert step.charts[0][1].startswith(f"At w = {w:g}:")
 
 
 def values_problem(values):
@@ -109,27 +117,54 @@ def values_problem(values):
     return problem_from_spec(state.spec_of(values, "problem."))
 
 
-@pytest.mark.parametrize("cond", [5.0, 20.0, 50.0])
+@pytest.mark.parametrize("cond", [5.0, 10.0, 20.0, 50.0])
 def test_step_6_newton_is_quadratic_and_gradient_descent_linear(cond):
     values = tv.values_of(6, {**TOUR, "tour.cond": cond}, DEFAULTS)
-    race = tc._race(values)
+    race = claims.race_of(values)
     diag = dict(zip((r.method for r in race.runs), race.diagnostics, strict=True))
-    assert fitted_order(diag["newton"].error) >= 1.8
-    assert 0.9 <= fitted_order(diag["gd"].error) < 1.2
-    assert shown_step(6, **{"tour.cond": cond}).claim.holds
+    assert diag["newton"].euclidean.fitted_order >= 1.8
+    assert 0.9 <= diag["gd"].euclidean.fitted_order < 1.2 and diag["gd"].euclidean.rate < 1
+    step = shown_step(6, **{"tour.cond": cond})
+    assert step.claim.holds
+    gd = next(r for r in race.runs if r.method == "gd")
+    # a run stopped by rounding is finished, not short of the minimum
+    assert ("at the rounding floor" in step.claim.text) == (gd.status.value == "stalled")
 
 
-def test_step_7_few_rows_kept_the_picture_frames_them_and_the_error_is_within_eps():
-    values = tv.values_of(7, TOUR, DEFAULTS)
-    A_rows, scores, kept, error = tc.sample(state.spec_of(values, "problem."), 0.5)
-    assert 0 < kept.sum() <= 0.2 * kept.size
-    assert error <= 0.5
-    picture = shown_step(7).charts[0][0]
+def test_step_6_gradient_descent_slows_as_the_condition_number_grows():
+    rates = []
+    for cond in (5.0, 10.0, 20.0, 50.0):
+        race = claims.race_of(tv.values_of(6, {**TOUR, "tour.cond": cond}, DEFAULTS))
+        rates.append(dict(zip((r.method for r in race.runs), race.diagnostics,
+                              strict=True))["gd"].euclidean.rate)
+    assert rates == sorted(rates)  # the answer to the step's question
+
+
+@pytest.mark.parametrize("eps", [0.2, 0.5, 0.9])  # both ends of the slider
+def test_step_7_the_picture_frames_the_first_steps_rows_and_the_claim_holds(eps):
+    values = tv.values_of(7, {**TOUR, "tour.eps": eps}, DEFAULTS)
+    A_rows, scores, kept, error = tc.sample(state.spec_of(values, "problem."),
+                                            state.spec_of(values, "newton."))
+    run = next(r for r in claims.race_of(values).runs if r.method == "approx_newton")
+    assert error == pytest.approx(run.spectral_error[0], rel=1e-12)  # the run's first draw
+    assert error <= eps
+    step = shown_step(7, **{"tour.eps": eps})
+    assert step.claim.holds, step.claim.text
+    picture = step.charts[0][0]
     frames = [s for s in picture.layout.shapes if s.type == "rect"]
-    assert len(frames) == kept.sum()
+    assert len(frames) == kept.sum() > 0
     bars = {t["name"]: decode(t["y"]) for t in traces(picture) if t["type"] == "bar"}
     assert sum(b.size for b in bars.values()) == kept.size
-    assert shown_step(7).claim.holds
+
+
+def test_step_7_a_smaller_eps_keeps_more_rows():
+    kept = []
+    for eps in (0.2, 0.5, 0.9):
+        run = next(r for r in claims.race_of(tv.values_of(7, {**TOUR, "tour.eps": eps},
+                                                          DEFAULTS)).runs
+                   if r.method == "approx_newton")
+        kept.append(int(np.max(run.rows_kept)))
+    assert kept == sorted(kept, reverse=True)
 
 
 def test_step_8_shows_the_sidebars_own_problem():
@@ -179,6 +214,11 @@ def test_opening_a_step_in_the_lab_takes_its_problem_and_settings_along():
     assert settings["problem.cond"] == 50.0 and settings["problem.matrix"] == "ill_conditioned"
     assert settings["newton.methods"] == ["newton", "gd"]
     assert not at.exception
+    at = open_page("Tour", step="5", **{"tour.w": "0.04"})
+    at.button(key="tour.open").click().run()
+    settings = at.session_state["_settings"]
+    assert (settings["problem.w"], settings["problem.w_value"]) == ("constant", 0.04)
+    assert settings["hessian.point"] == "custom" and not at.exception
 
 
 # -- the library parts the tour added -------------------------------------------------
@@ -191,43 +231,62 @@ def test_fitted_order_of_linear_and_quadratic_sequences():
     # errors at or under the floor are rounding, not the method: left out
     assert fitted_order(np.r_[0.9 ** np.arange(20), 1e-20, 1e-20], floor=1e-16) == \
         pytest.approx(1.0)
+    # a damped start (linear) then quadratic: the last half is the quadratic phase
+    damped = np.r_[0.8 ** np.arange(5), 0.8 ** 4 * 0.5 ** (2.0 ** np.arange(1, 6))]
+    assert fitted_order(damped) >= 1.8
+    assert fitted_order(damped[:5]) == pytest.approx(1.0)  # the damped phase alone
+
+
+def test_the_rate_carries_the_fitted_order_above_the_floor():
+    errors = np.r_[0.5 ** (2.0 ** np.arange(5)), 1e-30]
+    rate = convergence_rate(errors, floor=1e-20)
+    assert rate.n_used == 5 and rate.fitted_order == pytest.approx(fitted_order(errors[:5]))
+
+
+def test_regularisation_sweep_lifts_lambda_min_by_w2_ata():
+    prob = ls.make_problem(50, 6, seed=2, kind="softmax", target="realizable")
+    x = np.full(prob.d, 1.5)
+    ws = np.linspace(0.0, 0.5, 6)
+    swept = regularisation_sweep(prob, x, ws)
+    H0, G = prob.hessian(x), prob.A.T @ prob.A
+    for w, smallest in zip(ws, swept.smallest, strict=True):  # an independent route
+        assert smallest == pytest.approx(np.linalg.eigvalsh(H0 + w**2 * G)[0], rel=1e-9,
+                                         abs=1e-12)
+    assert np.all(np.diff(swept.smallest) >= -swept.tolerance[1:])
+    assert not swept.smallest.flags.writeable
+    with pytest.raises(ValueError, match="weights"):
+        regularisation_sweep(prob, x, [-1.0])
 
 
 def test_row_sample_scores_probabilities_and_error():
     prob = ls.make_problem(3000, 6, seed=1, kind="softmax")
     x = np.zeros(prob.d)
-    drawn = row_sample(prob, x, eps=0.5, seed=3)
+    drawn = row_sample(prob, x, eps=0.5, seed=3, leverage="qr")
     D = prob.hessian_parts(x).D
     M = np.sqrt(np.maximum(D, 0))[:, None] * prob.A
     Q, _ = np.linalg.qr(M)
     np.testing.assert_allclose(drawn.scores, np.sum(Q**2, axis=1), rtol=1e-9, atol=1e-14)
     assert drawn.scores.sum() == pytest.approx(np.linalg.matrix_rank(M))
-    assert np.all((drawn.probabilities >= 0) & (drawn.probabilities <= 1))
+    expected = np.minimum(1.0, 4.0 * drawn.scores * np.log(prob.d / 0.01) / 0.5**2)
+    np.testing.assert_allclose(drawn.probabilities, expected, rtol=1e-12)
     assert set(np.flatnonzero(D < 0)) <= set(drawn.kept)
     assert 0 <= drawn.spectral_error <= 0.5
-    again = row_sample(prob, x, eps=0.5, seed=3)
+    assert not drawn.kept.flags.writeable
+    again = row_sample(prob, x, eps=0.5, seed=3, leverage="qr")
     np.testing.assert_array_equal(drawn.kept, again.kept)  # the same seed, the same rows
-    assert row_sample(prob, x, eps=0.25, seed=3).kept.size > drawn.kept.size
+    assert row_sample(prob, x, eps=0.25, seed=3, leverage="qr").kept.size > drawn.kept.size
     with pytest.raises(ValueError, match="eps"):
         row_sample(prob, x, eps=1.5)
+    with pytest.raises(ValueError):
+        row_sample("not a problem", x)
 
 
-def test_a_preset_in_a_link_stays_the_sidebars_and_steps_1_to_7_do_not_show_it():
-    at = open_page("Tour", preset="poles", step="2")
-    assert at.selectbox(key="preset").value == "poles"
-    assert not any("Preset:" in shown(i.value) for i in at.info)
-    at = open_page("Tour", preset="poles", step="8", present="true")
-    box = [shown(i.value) for i in at.info if "With a non-negative A" in shown(i.value)]
-    assert box and "Changed since the preset" not in box[0]  # neither the step nor the mode
-
-
-def test_presentation_mode_draws_the_steps_charts_its_text_and_controls():
-    at = open_page("Tour", step="2", present="true")
-    assert not at.exception and not at.error
-    assert len(charts(at)) == 2
-    assert at.slider(key="tour.gamma").value == 1.0
-    assert at.button(key="tour.next").proto.shortcut.lower() == "right"
-    assert at.button(key="tour.previous").proto.shortcut.lower() == "left"
+def test_row_sample_is_the_first_draw_of_approximate_newton():
+    prob = ls.make_problem(4000, 8, seed=4, kind="unified", target="realizable", noise=0.1)
+    run = ls.minimize(prob, np.zeros(prob.d), "approx_newton", eps=0.4, seed=7, max_iter=30)
+    drawn = row_sample(prob, np.zeros(prob.d), eps=0.4, max_iter=30, seed=7)
+    assert drawn.kept.size == run.rows_kept[0]
+    assert drawn.spectral_error == pytest.approx(run.spectral_error[0], rel=1e-12)
 
 
 def test_home_links_to_the_tour():

@@ -40,7 +40,7 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
                        *, against: str = "iteration", error: str = "hessian",
                        labels: Sequence[str] | None = None,
                        colours: Sequence[str] | None = None, legend_title: str = "method",
-                       title: str = "Convergence") -> go.Figure:
+                       title: str = "Convergence", gradient: bool = True) -> go.Figure:
     """Error and gradient norm of each run on log scales, side by side.
 
     Parameters
@@ -55,6 +55,8 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
     colours : one colour per run, when the runs differ by something other than their
         method (e.g. two losses); default each method's own colour (``style``).
     legend_title : what the legend's entries are ("method", "loss", ...).
+    gradient : draw the gradient-norm panel (False: the error panel alone, which needs
+        ``diagnostics``).
 
     Zeros (an exact hit) cannot sit on a log axis and are left out of the line.
     Hovering shows the run, k, the time, the value and the loss.
@@ -79,7 +81,9 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
         raise ValueError(f"labels must have one entry per trajectory ({len(runs)}); "
                          f"received {len(names)}.")
 
-    panels = ["gradient norm ‖∇L(x<sub>k</sub>)‖<sub>2</sub>"]
+    if not gradient and diagnostics is None:
+        raise ValueError("gradient=False draws the error panel alone: pass diagnostics.")
+    panels = ["gradient norm ‖∇L(x<sub>k</sub>)‖<sub>2</sub>"] if gradient else []
     if diagnostics is not None:
         panels.insert(0, _ERROR_TITLE[error])
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
@@ -107,7 +111,8 @@ def convergence_figure(trajectories: Trajectory | Sequence[Trajectory],
             values = None if conv is None else (conv.error_hessian if error == "hessian"
                                                 else conv.error)
             columns.append(("error", values))
-        columns.append(("‖∇L‖", run.grad_norm))
+        if gradient:
+            columns.append(("‖∇L‖", run.grad_norm))
         for col, (quantity, values) in enumerate(columns, start=1):
             if values is None:
                 continue

@@ -1,6 +1,6 @@
 """The guided tour's own two pictures (the other steps reuse the pages' figures): the
 smallest Hessian eigenvalue against the regularisation weight, and the rows of A that
-approximate Newton keeps, beside their leverage scores."""
+approximate Newton keeps, under their leverage scores."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .optimize import run_label
-from .style import METHOD_COLOURS, METHOD_NAMES, method_style, number_text
+from .spectrum import COLOURS
+from .style import METHOD_COLOURS, METHOD_NAMES, number_text
 
 _TITLE = dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12))
-_NEGATIVE, _POSITIVE, _GREY = "#D55E00", "#0072B2", "#BBBBBB"
+#: the eigenvalue charts' colours: negative red, positive blue, left out grey; the paper's
+#: level in the neutral grey of reference lines
+_NEGATIVE, _POSITIVE, _GREY, _LEVEL = (COLOURS["negative"], COLOURS["positive"],
+                                       COLOURS["context"], COLOURS["zero"])
 
 
 def regularisation_figure(ws: np.ndarray, smallest: np.ndarray, *, current: float,
@@ -35,13 +38,13 @@ def regularisation_figure(ws: np.ndarray, smallest: np.ndarray, *, current: floa
                                          line=dict(width=3))))
     level = f"the paper's sufficient w = {number_text(sufficient, 3)}"
     if ws[0] <= sufficient <= ws[-1]:
-        fig.add_vline(x=sufficient, line=dict(color="#009E73", dash="dash", width=2))
+        fig.add_vline(x=sufficient, line=dict(color=_LEVEL, dash="dash", width=2))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=level,
-                                 line=dict(color="#009E73", dash="dash", width=2)))
+                                 line=dict(color=_LEVEL, dash="dash", width=2)))
     elif sufficient > ws[-1]:  # far to the right: said at the edge, not drawn
         fig.add_annotation(x=1, xref="paper", y=0, yref="paper", xanchor="right",
                            yanchor="bottom", showarrow=False, text=f"{level} →",
-                           font=dict(color="#009E73"))
+                           font=dict(color=_LEVEL))
     fig.update_layout(title=dict(text=title, **_TITLE), height=420,
                       margin=dict(t=110, b=55, l=70, r=20),
                       legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"))
@@ -80,23 +83,3 @@ def row_sample_figure(A_rows: np.ndarray, scores: np.ndarray, kept: np.ndarray,
     fig.update_xaxes(title="row of A", row=2, col=1)
     return fig
 
-
-def error_figure(runs, errors, *, title: str, y_title: str) -> go.Figure:
-    """One panel: each run's error per step (errors: one (k+1,) array per run, e.g.
-    ``Convergence.error``) on a log axis, in its method's colour, marker and name.
-    Zeros (an exact hit) cannot sit on a log axis and are left out."""
-    fig = go.Figure()
-    for run, error in zip(runs, errors, strict=True):
-        error = np.asarray(error, dtype=float)
-        k = np.arange(error.size)
-        shown = error > 0
-        fig.add_trace(go.Scatter(x=k[shown], y=error[shown], mode="lines+markers",
-                                 name=run_label(run), **method_style(run.method),
-                                 hovertemplate="k = %{x}: %{y:.3g}<extra></extra>"))
-    fig.update_layout(title=dict(text=title, **_TITLE), height=420,
-                      margin=dict(t=90, b=55, l=70, r=20),
-                      legend=dict(orientation="h", x=0, y=1.0, xanchor="left",
-                                  yanchor="bottom"))
-    fig.update_xaxes(title="step k", rangemode="tozero")
-    fig.update_yaxes(title=y_title, type="log", exponentformat="power")
-    return fig

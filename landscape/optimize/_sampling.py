@@ -34,6 +34,9 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from .. import rows as row_blocks
+from ..linalg import ReadOnlyArrays
+from ..problem import check_problem
+from ..validation import choice, positive_int, real_scalar, seed_value
 
 LEVERAGE = ("sketch", "qr")
 #: the constant C of pi_i; 4 makes both Chernoff tails at most delta / 2
@@ -192,14 +195,16 @@ def spectral_error(A: np.ndarray, D: np.ndarray, sample: SampledDiagonal) -> flo
 
 
 @dataclass(frozen=True)
-class RowSample:
+class RowSample(ReadOnlyArrays):
     """The rows of A that approximate Newton's sampled Hessian keeps at x (MATH.md 8).
 
-    scores : (n,) leverage scores sigma_i of ``sqrt(D+) A``; they sum to its rank (<= d).
+    scores : (n,) leverage scores sigma_i of ``sqrt(D+) A`` (exact, or sketched as the
+        method does); exact ones sum to its rank (<= d).
     probabilities : (n,) keep probabilities ``pi_i = min(1, C sigma_i log(d/delta) / eps^2)``.
     kept : (m,) indices of the rows kept: the sample of D+ and every row with D_i < 0.
-    spectral_error : ``||H_D^{-1/2} H~_D H_D^{-1/2} - I||_2`` of this sample, at most
-        eps with probability at least ``1 - delta`` (NaN if ``H_D`` is singular).
+    spectral_error : ``||H_D^{-1/2} H~_D H_D^{-1/2} - I||_2`` of this sample, for the
+        sampled part ``H_D = A^T diag(D+) A`` (the rest of H is exact); at most eps with
+        probability at least ``1 - delta`` (NaN if ``H_D`` is singular).
     """
 
     scores: np.ndarray
@@ -208,20 +213,37 @@ class RowSample:
     spectral_error: float
 
 
-def row_sample(prob, x, *, eps: float = 0.5, delta: float = 0.01, seed: int = 0,
-               leverage: str = "qr") -> RowSample:
-    """One draw of ``subsample`` at x, as approximate Newton makes it at each step
-    (there with ``delta / max_iter``), with its scores and its measured error:
-    what a picture of the sampled rows shows. A must be in memory (O(n d^2))."""
-    from ..validation import choice, real_scalar, seed_value
+def row_sample(prob, x, *, eps: float = 0.5, delta: float = 0.01, max_iter: int = 1,
+               seed: int = 0, leverage: str = "sketch") -> RowSample:
+    """One draw of SubSample(D, A, eps, delta) at x (MATH.md 8), with its scores and its
+    measured spectral error: what a picture of the sampled rows shows.
 
+    Parameters
+    ----------
+    prob : Problem, A in memory (the error measure forms ``A^T diag(D+) A``, O(n d^2)).
+    x : (d,) the point.
+    eps, delta : accuracy and failure probability over a run, in (0, 1).
+    max_iter : the run's most steps: each step draws with ``delta / max_iter``.
+    seed : the random draws.
+    leverage : "sketch" (as ``minimize`` does by default, on a float32 copy of A) or
+        "qr" (exact scores).
+
+    With a run's eps, delta, max_iter, seed and leverage this is the draw of the first
+    step of ``minimize(prob, x, "approx_newton", ...)`` (the same rows).
+    """
+    check_problem(prob)
     eps = real_scalar("eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
     delta = real_scalar("delta", delta, low=0.0, high=1.0, low_open=True, high_open=True)
     leverage = choice("leverage", leverage, LEVERAGE)
+    max_iter = positive_int("max_iter", max_iter)
+    if not row_blocks.in_memory(prob.A):
+        raise ValueError("row_sample needs A in memory: its spectral error forms the "
+                         "d x d sampled and exact parts from every row.")
     x = prob.check_point(x)
     D = prob.hessian_parts(x).D
-    sample = subsample(np.asarray(prob.A), D, eps=eps, delta=delta, leverage=leverage,
-                       rng=np.random.default_rng(seed_value("seed", seed)))
+    sample = subsample(prob.A, D, eps=eps, delta=delta / max_iter, leverage=leverage,
+                       rng=np.random.default_rng(seed_value("seed", seed)),
+                       sketch_matrix=row_blocks.as_float32(prob.A) if leverage == "sketch"
+                       else None)
     return RowSample(scores=sample.scores, probabilities=sample.probabilities,
-                     kept=sample.rows, spectral_error=spectral_error(np.asarray(prob.A), D,
-                                                                     sample))
+                     kept=sample.rows, spectral_error=spectral_error(prob.A, D, sample))

@@ -32,23 +32,31 @@ class Rate:
     ``ratios`` (m,) are ``e_{k+1} / e_k`` over the errors above the floor;
     ``order`` is the median of ``q_k = log(e_{k+1}/e_k) / log(e_k/e_{k-1})`` over the
     last three usable triples (1: linear, 2: quadratic), ``rate`` the median of the
-    last five ratios (the linear contraction factor). NaN where too few errors lie
-    above the floor, or where there is no minimiser to converge to.
+    last five ratios (the linear contraction factor), ``fitted_order`` the slope of a
+    least-squares fit over the last half of the usable errors (``fitted_order``). NaN
+    where too few errors lie above the floor, or where there is no minimiser to
+    converge to.
     """
 
     order: float
     rate: float
     ratios: np.ndarray
     n_used: int
+    fitted_order: float = float("nan")
+
+
+def _usable(errors, floor: float) -> np.ndarray:
+    """The leading run of ``errors`` above ``floor`` (below it rounding, not the method,
+    sets the error)."""
+    e = np.asarray(errors, dtype=np.float64)
+    above = np.isfinite(e) & (e > floor)
+    return e[:int(np.argmin(above)) if not above.all() else e.size]
 
 
 def convergence_rate(errors, *, floor: float = 0.0) -> Rate:
     """``Rate`` of ``errors`` (k+1,), using the leading run of errors above ``floor``
     (below it rounding, not the method, sets the error)."""
-    e = np.asarray(errors, dtype=np.float64)
-    above = np.isfinite(e) & (e > floor)
-    used = int(np.argmin(above)) if not above.all() else e.size
-    e = e[:used]
+    e = _usable(errors, floor)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = e[1:] / e[:-1]
         logs = np.log(ratios)
@@ -56,19 +64,23 @@ def convergence_rate(errors, *, floor: float = 0.0) -> Rate:
     q = q[np.isfinite(q) & (ratios[:-1] < 1)]
     order = float(np.median(q[-3:])) if q.size else float("nan")
     rate = float(np.median(ratios[-5:])) if ratios.size else float("nan")
-    return Rate(order=order, rate=rate, ratios=frozen(ratios), n_used=used)
+    return Rate(order=order, rate=rate, ratios=frozen(ratios), n_used=e.size,
+                fitted_order=fitted_order(e))
 
 
 def fitted_order(errors, *, floor: float = 0.0) -> float:
-    """The order p of the least-squares fit ``log e_{k+1} = p log e_k + log C`` over
-    the leading run of ``errors`` (k+1,) above ``floor``: 1 for linear convergence
-    (``e_{k+1} = r e_k``), 2 for quadratic. Unlike ``Rate.order`` (the last three
-    triples) it stays near 1 for a slow linear method, whose ratios near 1 make
-    single-triple estimates noise. NaN with fewer than three errors."""
-    e = np.asarray(errors, dtype=np.float64)
-    above = np.isfinite(e) & (e > floor)
-    used = int(np.argmin(above)) if not above.all() else e.size
-    logs = np.log(e[:used])
+    """The order p of the least-squares fit ``log e_{k+1} = p log e_k + log C`` over the
+    last half (at least three) of the leading run of ``errors`` (k+1,) above ``floor``:
+    1 for linear convergence (``e_{k+1} = r e_k``), 2 for quadratic.
+
+    The last half leaves out a damped start (Newton's first steps are linear) and,
+    unlike ``Rate.order`` (the last three triples), stays steady for a slow linear
+    method, whose ratios near 1 make single-triple estimates noise. An order near 1
+    does not tell linear from sublinear convergence (``e_k = 1/k`` fits 1 as well): the
+    ratios ``e_{k+1} / e_k`` staying below a bound < 1 do. NaN with fewer than three
+    errors."""
+    e = _usable(errors, floor)
+    logs = np.log(e[min(e.size // 2, max(e.size - 3, 0)):])
     if logs.size < 3 or np.ptp(logs[:-1]) == 0:
         return float("nan")
     return float(np.polyfit(logs[:-1], logs[1:], 1)[0])

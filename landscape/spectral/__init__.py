@@ -9,6 +9,7 @@
     lipschitz     the Hessian-Lipschitz constant: measured near x beside its bound, and
                   the paper's basin condition for Newton's method (MATH.md 8)
     path          the spectrum along a path of iterates
+    regularisation  the smallest eigenvalue as a constant regularisation weight grows
 
 Outcomes of algorithms (Lanczos not converging, an iterate on the pole set) are
 reported inside the results; bad input raises ValueError (a point on the pole set
@@ -27,6 +28,7 @@ from .eigenvalues import (
 )
 from .lipschitz import BasinCondition, LipschitzCheck, basin_condition, lipschitz_check
 from .path import TrajectorySpectrum, trajectory_spectrum
+from .regularisation import RegularisationSweep, regularisation_sweep
 from .structure import HessianStructure, hessian_structure, rank_two_eigenvalues
 from .theory import (
                           CurvatureBoundCheck,
@@ -40,10 +42,11 @@ from .trace import TraceEstimate, hessian_trace, hutchinson, hutchinson_trace
 
 __all__ = [
     "BasinCondition", "CurvatureBoundCheck", "DEFAULT_K", "HessianContext", "HessianStructure",
-    "LipschitzCheck", "RegularisationCheck", "SpectralDensity", "Spectrum", "TheoryChecks",
-    "TraceEstimate", "TrajectorySpectrum", "basin_condition", "curvature_bound_checks",
-    "extreme_eigenvalues", "hessian_structure", "hessian_trace", "hutchinson",
-    "hutchinson_trace", "lanczos_quadrature", "lipschitz_check", "rank_two_eigenvalues",
-    "regularisation_checks", "rounding_scale", "rounding_tolerance", "spectral_density",
-    "spectrum", "theory_checks", "trajectory_spectrum",
+    "LipschitzCheck", "RegularisationCheck", "RegularisationSweep", "SpectralDensity",
+    "Spectrum", "TheoryChecks", "TraceEstimate", "TrajectorySpectrum", "basin_condition",
+    "curvature_bound_checks", "extreme_eigenvalues", "hessian_structure", "hessian_trace",
+    "hutchinson", "hutchinson_trace", "lanczos_quadrature", "lipschitz_check",
+    "rank_two_eigenvalues", "regularisation_checks", "regularisation_sweep", "rounding_scale",
+    "rounding_tolerance", "spectral_density", "spectrum", "theory_checks",
+    "trajectory_spectrum",
 ]

@@ -49,8 +49,8 @@ h1 {{display: none;}}
 [data-testid="stMainBlockContainer"] {{padding-top: 3.2rem !important;}}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {{gap: 0.45rem;}}
 [data-testid="stExpander"] summary {{padding-top: 0.3rem; padding-bottom: 0.3rem;}}
-.st-key-tour-text p, .st-key-tour-question p {{font-size: 1.1rem;}}
-.st-key-tour-claim [data-testid="stCaptionContainer"] {{font-size: 1.05rem;}}
+.st-key-tour-text p, .st-key-tour-question p {{font-size: 19px;}}
+.st-key-tour-claim [data-testid="stCaptionContainer"] {{font-size: 17px;}}
 .st-key-present-chart, .st-key-present-map {{
   height: max(calc(100vh - {_CHART_TOP}px), 300px) !important; flex: 0 0 auto !important;}}
 .st-key-present-map {{
@@ -85,7 +85,7 @@ def run_app() -> None:
     st.session_state.pop(_CLAIM, None)
     st.session_state[_ENTRY] = True  # the page's ``start`` sees that app.py runs it
     try:
-        with _watched():
+        with _watched(page.title):
             page.run()
     except PageEnd:  # the page said why it stops (``stop``, ``fail``, ``wait``)
         pass
@@ -97,13 +97,19 @@ def run_app() -> None:
     _finish(notes)
 
 
+#: pages that use the sidebar's problem only at times (the tour's last step): page
+#: title -> whether it does now
+SOMETIMES_ON_SIDEBAR_PROBLEM = {"Tour": tour_view.on_sidebar_problem}
+
+
 @contextmanager
-def _watched():
-    """The page's time limit; on a confirmed large data set a longer one, a progress bar
-    and a Cancel button. A click on Cancel makes Streamlit stop this run at its next
-    call (the bar's next draw, within one unit of work); the next run then asks for
-    the confirmation again."""
-    if not builder.confirmed_large(builder.problem_spec()):
+def _watched(title: str):
+    """The page's time limit; on a confirmed large data set that the page computes on,
+    a longer one, a progress bar and a Cancel button. A click on Cancel makes Streamlit
+    stop this run at its next call (the bar's next draw, within one unit of work); the
+    next run then asks for the confirmation again."""
+    on_sidebar = SOMETIMES_ON_SIDEBAR_PROBLEM.get(title, lambda: True)()
+    if not (on_sidebar and builder.confirmed_large(builder.problem_spec())):
         with time_limit(builder.COMPUTE_SECONDS):
             yield
         return
@@ -127,8 +133,7 @@ def _show_claim() -> None:
     box, name = st.session_state.pop(_CLAIM, (None, None))
     if box is None or name not in claims.MEASUREMENTS:
         return
-    values = {**{n: f.default for n, f in state.FIELDS.items()}, **presets.settings_of(name)}
-    claim = claims.measure(name, values)
+    claim = claims.measure(name, presets.values_of(name))
     box.caption(("**Measured here:** " if claim.holds else "**Measured here (the claim does not "
                  "hold on these numbers):** ") + claim.text)
 

@@ -24,12 +24,14 @@ class Claim:
     text: str  # the measured fact, in one sentence
 
 
-def _landscape(values: dict):
+def landscape_of(values: dict) -> landscape_view.LandscapeView:
+    """The Landscape page's view of the settings ``values`` (name -> value)."""
     return landscape_view.landscape_view(state.spec_of(values, "problem."),
                                          state.spec_of(values, "landscape."))
 
 
-def _race(values: dict):
+def race_of(values: dict) -> newton_view.Race:
+    """The Newton page's race on the settings ``values`` (name -> value)."""
     return newton_view.race(state.spec_of(values, "problem."), state.spec_of(values, "newton."))
 
 
@@ -50,8 +52,8 @@ def valley_ratio(surface) -> float:
 
 
 def _ill_conditioned(values: dict) -> Claim:
-    ratio = valley_ratio(_landscape(values).surface)
-    runs = {run.method: run for run in _race(values).runs}
+    ratio = valley_ratio(landscape_of(values).surface)
+    runs = {run.method: run for run in race_of(values).runs}
     gd, newton = runs["gd"], runs["newton"]
     zigzags = turn_backs(gd.xs)
     holds = ratio >= 10 and zigzags >= 5 and not gd.success and newton.success
@@ -62,7 +64,7 @@ def _ill_conditioned(values: dict) -> Claim:
 
 
 def _exact_vs_approximate_newton(values: dict) -> Claim:
-    race = _race(values)
+    race = race_of(values)
     runs = {run.method: (run, diag) for run, diag in zip(race.runs, race.diagnostics, strict=True)}
     (approx, approx_diag), (exact, exact_diag) = runs["approx_newton"], runs["newton"]
     kept = float(np.max(approx.rows_kept)) / values["problem.n"]
@@ -76,7 +78,7 @@ def _exact_vs_approximate_newton(values: dict) -> Claim:
 
 
 def _poles(values: dict) -> Claim:
-    sign = _landscape(values).surface.alpha_sign
+    sign = landscape_of(values).surface.alpha_sign
     negative = float(np.mean(sign < 0))
     inner = sign[1:-1, 1:-1]
     crosses = bool(np.any(inner[:, 1:] != inner[:, :-1]) or np.any(inner[1:] != inner[:-1]))
@@ -121,7 +123,7 @@ def _psd_needs_regularisation(values: dict) -> Claim:
 
 
 def _whole_landscape_2d(values: dict) -> Claim:
-    surf = _landscape(values).surface
+    surf = landscape_of(values).surface
     prob = problem_from_spec(state.spec_of(values, "problem."))
     j, i = np.unravel_index(np.nanargmin(surf.values), surf.values.shape)
     h = surf.alphas[1] - surf.alphas[0]

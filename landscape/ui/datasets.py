@@ -33,9 +33,11 @@ N_VECTORS = 16
 #: as counted on a small store (``tests/test_app_datasets.py`` holds them to within a
 #: factor of two): the Hessian page's Lanczos quadrature and the Newton page's race
 #: (gradient descent among its methods) take one pass per product or step
-PAGE_PASSES = {"Home": 4, "Landscape": 6, "Hessian": 150, "Newton": 330, "Compare": 38}
+PAGE_PASSES = {"Home": 4, "Landscape": 6, "Hessian": 150, "Newton": 330, "Compare": 38,
+               "Tour": 6}  # the tour's last step: the Landscape page's map
 #: the settings that give a page's grid points, each costing one loss term per row of A
-PAGE_GRIDS = {"Landscape": ("landscape.resolution",), "Newton": (101,),
+PAGE_GRIDS = {"Landscape": ("landscape.resolution",), "Tour": ("landscape.resolution",),
+              "Newton": (101,),
               "Compare": ("compare.resolution", "compare.resolution")}
 
 

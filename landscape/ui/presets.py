@@ -52,12 +52,19 @@ def settings_of(name: str) -> dict:
     return checked
 
 
-def apply(name: str) -> None:
-    """Reset every setting to its default, then set the preset's (every widget shows
-    the new values on the next draw: ``state.bind`` tells each its value)."""
+def values_of(name: str) -> dict:
+    """Every setting (name -> value): the defaults with preset ``name``'s on top (the
+    defaults alone for "")."""
     values = {n: f.default for n, f in state.FIELDS.items()}
     if name:
         values.update(settings_of(name))
+    return values
+
+
+def apply(name: str) -> None:
+    """Reset every setting to its default, then set the preset's (every widget shows
+    the new values on the next draw: ``state.bind`` tells each its value)."""
+    values = values_of(name)
     values["preset"] = name
     state.settings().update(values)
     state.sync_url()

@@ -26,8 +26,8 @@ W_HIGH = 0.08
 class Step:
     """One step: its title (and a short ``tab`` name), the preset its problem and
     views start from, more settings on top, the tour controls it draws (at most two),
-    its text, the question and its answer, the page to explore it further, and how many
-    charts it draws."""
+    its text and the words it uses (a hover explanation), the question and its
+    answer, the page to explore it further, and how many charts it draws."""
 
     title: str
     tab: str
@@ -35,6 +35,7 @@ class Step:
     settings: dict
     controls: tuple[str, ...]
     notice: str
+    words: str
     question: str
     answer: str
     page: str
@@ -44,25 +45,30 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("Softmax regression: the loss over a plane", "Softmax", "whole_landscape_2d",
          {}, ("tour.view",),
-         "x has d = 2 numbers, so this map shows every x. The model turns the n scores "
-         "z = Ax into probabilities **f = softmax(z)** (fᵢ = e^zᵢ / Σⱼ e^zⱼ); the loss "
-         "**L(x) = ½‖f − b‖²** says how far they are from the target b. Notice the one "
-         "basin around x_true, the x that made b.",
+         "x has d = 2 numbers, so this plane is the whole space of x (a window of it). "
+         "The model turns the n scores z = Ax into probabilities **f = softmax(z)** "
+         "(fᵢ = e^zᵢ / Σⱼ e^zⱼ); the loss **L(x) = ½‖f − b‖²** says how far they are from "
+         "the target b. Notice the one basin around x_true, the x that made b.",
+         "**softmax**: turns any n numbers into n positive numbers that sum to 1. "
+         "**level line**: where the loss has one value (a contour).",
          "Is this loss convex?",
          "Not on this map. The level lines of a convex function enclose convex regions "
          "(ovals, near x_true); farther out they bend into ridges and shallow plateaus. "
          "So softmax regression is not convex in general, and the paper needs conditions "
          "for it to be (step 5).",
          "Landscape"),
-    Step("The unified loss: add γz to the exponent", "Unified", "softmax_vs_unified",
+    Step("The unified loss: eᶻ + γz in place of eᶻ", "Unified", "softmax_vs_unified",
          {"compare.morph": False}, ("tour.gamma",),
          "The unified scheme (ResNet + softmax) uses **u(z) = e^z + γz** in place of e^z: "
          "γ = 0 is softmax, γ = 1 the unified loss. Move γ: the left map is the loss at "
          "that γ, the right one its difference from softmax on the same plane.",
-         "Near x = 0 both losses agree. Why?",
-         "At x = 0 every zᵢ = 0, so u = 1 + 0 for every row and f = 1/n for any γ: the two "
-         "losses are equal there. Far out γz matters, and where e^z + γz can be negative "
-         "the normaliser can vanish (next step).",
+         "**ResNet**: a network whose layers add their input back (x + F(x)): the γz. "
+         "**γ**: how much of that residual term is added.",
+         "At x = 0 both losses are equal. Why?",
+         "At x = 0 every zᵢ = 0, so u = e⁰ + γ·0 = 1 for every row and f = 1/n for any γ. "
+         "Near 0 they differ only a little (the difference grows with ‖x‖); far out γz "
+         "matters, and where e^z + γz can be negative the normaliser can vanish (next "
+         "step).",
          "Compare", charts=2),
     Step("Poles: where the normaliser vanishes", "Poles", "poles", {},
          ("tour.poles",),
@@ -70,6 +76,8 @@ STEPS: tuple[Step, ...] = (
          "non-negative A all zᵢ move together, and e^t + t < 0 for t < −0.567: α reaches 0 "
          "on a curve, the **pole set**, where the loss blows up on both sides. Beyond it "
          "α < 0: the **veiled** region.",
+         "**normaliser**: the sum that makes the entries of f add up to 1. **pole**: "
+         "where a function is divided by zero and blows up.",
          "A minimiser found in the veiled region: is it a good model?",
          "No. With α < 0 the 'probabilities' f = u / α have the wrong signs; a stationary "
          "point there is an artefact of the formula (spurious). Optimisers in this lab "
@@ -77,20 +85,25 @@ STEPS: tuple[Step, ...] = (
          "Landscape"),
     Step("The Hessian: a diagonal part plus rank two", "Hessian", "psd_needs_regularisation",
          {}, ("tour.point",),
-         "The **Hessian** H (the second derivatives: the curvature) is a diagonal part "
-         "**Aᵀ diag(D) A** plus a **rank-two** part. That part has one positive and one "
-         "negative eigenvalue, so the sorted eigenvalues of H stay between the diagonal "
-         "part's neighbours: they **interlace**.",
-         "If the diagonal part has k negative eigenvalues, how many can H have?",
+         "The **Hessian** H is **Aᵀ diag(D) A** (A's rows weighted by numbers Dᵢ: the "
+         "'diagonal part') plus a **rank-two** part with one positive and one negative "
+         "eigenvalue. So each sorted eigenvalue of H stays between the diagonal part's "
+         "neighbours: they **interlace**.",
+         "**Hessian**: the matrix of second derivatives, the curvature of L. "
+         "**eigenvalue**: the curvature along one of its axes; negative means the loss "
+         "bends down. **rank two**: the matrix acts on two directions only.",
+         "The diagonal part has k negative eigenvalues. How many can H have?",
          "Between k − 1 and k + 1: a rank-two term with one positive and one negative "
          "eigenvalue moves each eigenvalue at most one place along the sorted list.",
          "Hessian"),
     Step("PSD needs conditions: regularise", "PSD", "psd_needs_regularisation", {},
          ("tour.w",),
-         "Without regularisation H can have negative eigenvalues (it is not **PSD**, "
-         "positive semidefinite): the loss is not convex there. The term ½‖w Ax‖² adds "
-         "w² AᵀA to H. Move w and watch λ_min(H) cross zero. The paper guarantees PSD "
-         "everywhere once w² ≥ 6(1 + ‖b‖∞) + 1/σ_min(A)².",
+         "Without regularisation H can have negative eigenvalues (it is not **PSD**): the "
+         "loss is not convex there. The term ½‖w Ax‖² adds w² AᵀA to H. Move w and watch "
+         "λ_min(H) cross zero. The paper's condition w² ≥ 6(1 + ‖b‖∞) makes H PSD at every "
+         "x; adding l/σ_min(A)² makes H ⪰ l·I (shown for l = 1).",
+         "**PSD** (positive semidefinite): no eigenvalue below 0, so the loss curves up "
+         "(or is flat) in every direction. **σ_min(A)**: A's smallest singular value.",
          "The paper's level is much larger than where λ_min crosses zero here. Is the "
          "paper wrong?",
          "No: its condition is sufficient for every x at once, a worst case. At one point "
@@ -101,32 +114,42 @@ STEPS: tuple[Step, ...] = (
          {"newton.methods": ["newton", "gd"]}, ("tour.cond",),
          "On an ill-conditioned A the loss is a narrow valley. **Gradient descent** follows "
          "the slope and zig-zags: its error shrinks by a fixed factor per step "
-         "(**linear**). **Newton's method** rescales by the Hessian: near the minimum the "
+         "(**linear**). **Exact Newton** rescales by the Hessian: near the minimum the "
          "error squares each step (**quadratic**). Right: the errors on a log axis.",
+         "**condition number**: how much longer than wide the valley is (the ratio of "
+         "A's largest to smallest singular value). **order**: p in e_{k+1} ≈ C e_kᵖ; "
+         "1 is linear, 2 quadratic.",
          "Make A worse conditioned. Which method notices?",
-         "Gradient descent: its rate per step gets closer to 1 as the condition number "
-         "grows. Newton's steps undo the conditioning and it needs about the same handful.",
+         "Gradient descent: its factor per step gets closer to 1 as the condition number "
+         "grows. Exact Newton's steps undo the conditioning and it needs about the same "
+         "handful.",
          "Newton", charts=2),
     Step("The approximate Newton method", "Approx. Newton", "exact_vs_approximate_newton",
          {}, ("tour.eps",),
          "Forming Aᵀ diag(D) A costs n·d². The paper's method keeps rows at random, each "
-         "with a probability set by its **leverage score** (how much the row matters to "
-         "H), and reweights them. Left: rows of A, the kept ones framed. Right: both "
-         "methods' errors. A smaller ε keeps more rows.",
-         "Why does the sampled method converge linearly, not quadratically?",
-         "Its Hessian is off by a factor within 1 ± ε: each step removes most of the error "
-         "but leaves up to about a fraction ε of it (in the Hessian's norm), every step "
+         "with a probability set by its **leverage score**, and reweights them. Left: rows "
+         "of A, those its first step kept framed. Right: both methods' errors. A smaller "
+         "ε keeps more rows.",
+         "**leverage score**: how much a row matters to AᵀDA (they sum to d). **ε**: "
+         "the sampled part AᵀDA is within a factor 1 ± ε of the exact one (with high "
+         "probability). **cost**: a sampled step is cheaper than an exact one only when "
+         "n·d² is large (0.7 of it at n = 2×10⁵, d = 50); at this size the exact step is "
+         "the cheaper one (the times measured here are under the charts).",
+         "Why does approximate Newton converge linearly, not quadratically?",
+         "Only the sampled part of its Hessian is off, by a factor within 1 ± ε: each step "
+         "leaves up to about a fraction ε of the error (in the Hessian's norm), every step "
          "alike. Exact Newton leaves a fraction that shrinks with the error itself.",
          "Newton", charts=2),
     Step("Your turn: your own problem", "Your turn", None, {}, (),
          "The sidebar holds **your** problem: choose n, d, A, b and w under 'Data and "
-         "regularisation', or pick a preset. The map shows its loss through x = 0, and "
-         "every page of the lab works on it.",
+         "regularisation', or pick a preset. The map is its loss on the Landscape page's "
+         "plane, and every page of the lab works on it.",
+         "**preset**: a ready problem with the pages' settings that show one fact.",
          "What to try next?",
-         "Set w to 'strongly convex' and check on the Hessian page that every eigenvalue "
-         "is positive. Choose a non-negative A with γ = 1 and find the poles on the "
-         "Landscape page. Raise n and compare exact and approximate Newton on the Newton "
-         "page.",
+         "On a softmax problem (γ = 0), set w to 'strongly convex' and check on the "
+         "Hessian page that every eigenvalue is positive. Choose a non-negative A with "
+         "γ = 1 and find the poles on the Landscape page. Raise n and compare exact and "
+         "approximate Newton on the Newton page.",
          "Landscape"),
 )
 
@@ -164,9 +187,7 @@ def values_of(number: int, tour: dict, own: dict) -> dict:
     step = STEPS[number - 1]
     if step.preset is None:
         return dict(own)
-    values = {name: f.default for name, f in state.FIELDS.items()}
-    if step.preset:
-        values.update(presets.settings_of(step.preset))
+    values = presets.values_of(step.preset)
     values.update(step.settings)
     for name in step.controls:
         if name in CONTROL_SETTINGS:
@@ -174,6 +195,21 @@ def values_of(number: int, tour: dict, own: dict) -> dict:
     if "tour.point" in step.controls:
         values["hessian.point"], values["hessian.custom_point"] = POINTS[tour["tour.point"]]
     return values
+
+
+def lab_settings(number: int, tour: dict) -> dict:
+    """The lab's settings standing for step ``number``'s controls that the tour uses
+    only to draw (step 1's view) or to sweep (step 5's w)."""
+    out = {}
+    controls = STEPS[number - 1].controls
+    if "tour.view" in controls:
+        out["landscape.view"] = tour["tour.view"]
+    if "tour.w" in controls:
+        w = tour["tour.w"]
+        out["problem.w"] = "constant" if w > 0 else "none"
+        if w > 0:
+            out["problem.w_value"] = w
+    return out
 
 
 def on_sidebar_problem() -> bool:
@@ -223,7 +259,7 @@ def navigation() -> None:
 def open_in_lab(number: int) -> None:
     """Make step ``number``'s settings the lab's own (as choosing its preset does, with
     the tour's controls on top), for its page to explore further."""
-    values = current(number)
+    values = {**current(number), **lab_settings(number, tour_settings())}
     values["preset"] = STEPS[number - 1].preset or ""
     state.settings().update({k: v for k, v in values.items()
                              if k == "preset" or not state.navigational(k)})
