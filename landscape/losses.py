@@ -84,7 +84,8 @@ def scale_free(z: np.ndarray, b: np.ndarray, gamma: float) -> ScaleFree:
         # alpha == 0 is the pole itself: inf / nan here, flagged by alpha_sign == 0
         condition = size / abs(alpha) if alpha != 0 else np.inf
         f = np.divide(u, alpha, out=u)
-        p = (e + linear_weight) / alpha
+        p = e + linear_weight
+        p /= alpha
         q = np.divide(e, alpha, out=e)
         log_abs = float(np.log(abs(alpha)) + k) if alpha != 0 else -np.inf
     return ScaleFree(f=f, p=p, q=q, c=f - b, alpha_sign=sign, log_abs_alpha=log_abs,

@@ -7,6 +7,8 @@ A into memory, and the catalogue of the stores of a data directory.
 
 A zarr A becomes a ``dask.array`` chunked by rows only (whole rows in each block); a
 ``.npy`` A an ``np.memmap`` (a ``dask.array`` over it when ``chunk_rows`` is given).
+How a zarr A's blocks are read (its raw chunk files mapped, or through zarr) is
+``landscape.zarr_rows``'s.
 Everything that can be refused is refused from metadata, before any data is read: a
 missing path, a wrong extension, a pickled or object array, an A that is not 2-D or
 not of a float or integer dtype, a b of another length, a path outside ``data_dir``.
@@ -25,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .limits import MAX_ENTRIES, STORE_BLOCK_ENTRIES
+from .limits import MAX_ENTRIES
 from .loading import npy_header
 from .problem import Problem
 from .validation import describe, positive_int
+from .zarr_rows import zarr_rows
 
 #: dtype kinds of A and b that are read: signed and unsigned integers, floats
 _NUMERIC_KINDS = "iuf"
@@ -110,7 +113,8 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
         if missing:  # zarr would read them as its fill value, zeros: the data is not there
             raise ValueError(f"A ('{path_A}') is incomplete: {missing} of its "
                              f"{A_meta.nchunks} chunks are missing on disk.")
-        A = _zarr_rows(A_meta, n, d, chunk_rows, f"A ('{path_A}')")
+        A = zarr_rows(A_meta, path if group is None else path / "A", n, d, chunk_rows,
+                       f"A ('{path_A}')")
     else:
         mm = _npy_map(path, "A", path_A)
         n, d = _matrix_shape(mm.shape, mm.dtype, f"A ('{path_A}')")
@@ -250,37 +254,6 @@ def _member(group, name: str, path: Path):
         raise ValueError(f"store '{path}' must hold an array named '{name}'; it holds "
                          f"{sorted(group.array_keys()) or 'no arrays'}.")
     return group[name]
-
-
-def _zarr_rows(array, n: int, d: int, chunk_rows: int | None, label: str):
-    """A dask array over a zarr (n, d) array, chunked by rows only: ``chunk_rows``
-    rows, by default a multiple of the store's row chunk near STORE_BLOCK_ENTRIES."""
-    import dask.array as da
-
-    if chunk_rows is None:
-        stored = int(array.chunks[0])
-        chunk_rows = stored * max(1, STORE_BLOCK_ENTRIES // max(1, stored * d))
-    return da.from_array(_Rows(array, label), chunks=(min(chunk_rows, n), d), asarray=True,
-                         name=f"store-{id(array)}")
-
-
-class _Rows:
-    """A zarr array whose reads say which rows of which store failed (a truncated or
-    damaged chunk), as a ValueError, instead of zarr's or NumPy's own words."""
-
-    def __init__(self, array, label: str) -> None:
-        self.array, self.label = array, label
-        self.shape, self.dtype, self.ndim = array.shape, array.dtype, 2
-
-    def __getitem__(self, key):
-        try:
-            return np.asarray(self.array[key])
-        except Exception as err:  # noqa: BLE001 - whatever the codec or the file says
-            rows = key[0] if isinstance(key, tuple) else key
-            where = (f"rows {rows.start:,} to {rows.stop:,}" if isinstance(rows, slice)
-                     else "some rows")
-            raise ValueError(f"{self.label} cannot be read at {where}: "
-                             f"{type(err).__name__}: {str(err)[:200]}") from None
 
 
 def _disk_bytes(path: Path) -> int:

@@ -297,3 +297,131 @@ def test_a_store_with_a_missing_chunk_is_refused_not_read_as_zeros(tmp_path):
     sorted((tmp_path / "holed.zarr" / "A").rglob("c/*/*"))[0].unlink()
     with pytest.raises(ValueError, match=r"is incomplete: 1 of its 3 chunks are missing"):
         ls.open_store(tmp_path, "holed.zarr")
+
+
+# -- raw chunk files mapped, others read by zarr -----------------------------------------
+
+def _zarr_A(path, A, **options):
+    """A zarr array at ``path`` holding A, by ``zarr.create_array(**options)``."""
+    import zarr
+
+    zarr.create_array(store=str(path), shape=A.shape, dtype=A.dtype, **options)[...] = A
+
+
+def _source(A):
+    """The object a store's dask array reads its blocks from (``_RawRows`` or ``_Rows``)."""
+    from landscape import zarr_rows
+
+    found = [v for v in A.dask.values() if isinstance(v, (zarr_rows.RawRows, zarr_rows.Rows))]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("separator", ["/", "."])
+def test_raw_chunk_files_are_mapped_and_equal_zarrs_read(tmp_path, separator):
+    """An uncompressed zarr v3 A (the writer's layout) is read by mapping its chunk
+    files: the same numbers as zarr's own read, the padded last chunk cut at n, blocks
+    across chunk boundaries joined, a block inside one chunk a view of the file."""
+    from landscape import zarr_rows
+
+    A = np.random.default_rng(0).standard_normal((1030, 6))  # last chunk: 30 of 100 rows
+    _zarr_A(tmp_path / "A.zarr", A, chunks=(100, 6), compressors=None,
+            chunk_key_encoding={"name": "default", "separator": separator})
+    last = (tmp_path / "A.zarr").joinpath(*f"c{separator}10{separator}0".split("/"))
+    assert last.stat().st_size == 100 * 6 * 8  # zarr writes it full size
+    np.save(tmp_path / "b.npy", np.full(1030, 1 / 1030))
+    for chunk_rows in (None, 100, 150, 1000):
+        arrays = open_arrays(tmp_path / "A.zarr", tmp_path / "b.npy", chunk_rows=chunk_rows)
+        source = _source(arrays.A)
+        assert isinstance(source, zarr_rows.RawRows)
+        assert np.array_equal(arrays.A.compute(), A)
+    block = source[200:300, :]
+    assert np.array_equal(block, A[200:300]) and not block.flags.owndata
+    assert not block.flags.writeable  # mapped read-only
+    assert np.array_equal(source[1000:1030, 2:4], A[1000:, 2:4])
+    prob = ls.open_problem(tmp_path / "A.zarr", tmp_path / "b.npy", kind="unified")
+    x = np.linspace(-1, 1, 6)
+    memory = ls.Problem(A, prob.b, kind="unified")
+    np.testing.assert_allclose(prob.gradient(x), memory.gradient(x), rtol=1e-12)
+
+
+def test_a_raw_store_of_another_numeric_dtype_is_mapped_as_it_is(tmp_path):
+    from landscape import zarr_rows
+
+    A = np.arange(600, dtype=np.int32).reshape(200, 3)
+    _zarr_A(tmp_path / "A.zarr", A, chunks=(64, 3), compressors=None)
+    np.save(tmp_path / "b.npy", np.full(200, 1 / 200))
+    arrays = open_arrays(tmp_path / "A.zarr", tmp_path / "b.npy")
+    assert isinstance(_source(arrays.A), zarr_rows.RawRows) and arrays.A.dtype == np.int32
+    assert np.array_equal(arrays.A.compute(), A)
+
+
+@pytest.mark.parametrize("options", [
+    dict(chunks=(100, 6)),  # zarr's default compressor
+    dict(chunks=(100, 6), compressors=None, zarr_format=2),
+    dict(chunks=(100, 3), compressors=None),  # column chunks
+], ids=["compressed", "zarr-v2", "column-chunks"])
+def test_other_stores_are_read_through_zarr(tmp_path, options):
+    from landscape import zarr_rows
+
+    A = np.random.default_rng(1).standard_normal((1030, 6))
+    _zarr_A(tmp_path / "A.zarr", A, **options)
+    np.save(tmp_path / "b.npy", np.full(1030, 1 / 1030))
+    arrays = open_arrays(tmp_path / "A.zarr", tmp_path / "b.npy", chunk_rows=150)
+    assert isinstance(_source(arrays.A), zarr_rows.Rows)
+    assert np.array_equal(arrays.A.compute(), A)
+
+
+def test_a_big_endian_store_is_read_through_zarr(tmp_path):
+    from zarr.codecs import BytesCodec
+
+    from landscape import zarr_rows
+
+    A = np.random.default_rng(2).standard_normal((300, 4))
+    _zarr_A(tmp_path / "A.zarr", A, chunks=(100, 4), compressors=None,
+            serializer=BytesCodec(endian="big"))
+    np.save(tmp_path / "b.npy", np.full(300, 1 / 300))
+    arrays = open_arrays(tmp_path / "A.zarr", tmp_path / "b.npy")
+    assert isinstance(_source(arrays.A), zarr_rows.Rows)
+    assert np.array_equal(arrays.A.compute(), A)
+
+
+def test_a_raw_chunk_file_of_the_wrong_size_is_refused_naming_rows_and_file(tmp_path):
+    from landscape.data.writer import write_store
+
+    write_store(tmp_path / "cut.zarr", 300, 4, seed=1, chunk_rows=100)
+    chunks = tmp_path / "cut.zarr" / "A" / "c"
+    with open(chunks / "1" / "0", "r+b") as handle:
+        handle.truncate(10)
+    with _raises("A ('cut.zarr') cannot be read at rows 0 to 300: its chunk file 'c/1/0' "
+                 "holds 10 bytes where a chunk of 100 rows holds 3,200 (truncated or "
+                 "damaged)."):
+        ls.open_store(tmp_path, "cut.zarr")
+    with open(chunks / "1" / "0", "ab") as handle:
+        handle.write(b"\0" * 4000)  # now too long: not a chunk either
+    with _raises("A ('cut.zarr') cannot be read at rows 100 to 200: its chunk file 'c/1/0' "
+                 "holds 4,010 bytes"):
+        ls.open_store(tmp_path, "cut.zarr", chunk_rows=100)
+
+
+def test_a_raw_chunk_file_gone_after_opening_is_refused_naming_the_rows(tmp_path):
+    from landscape.data.writer import write_store
+
+    write_store(tmp_path / "s.zarr", 300, 4, seed=1, chunk_rows=100)
+    prob = ls.open_store(tmp_path, "s.zarr")
+    (tmp_path / "s.zarr" / "A" / "c" / "2" / "0").unlink()
+    with _raises("A ('s.zarr') cannot be read at rows 0 to 300: FileNotFoundError:"):
+        prob.gradient(np.zeros(4))
+
+
+def test_a_damaged_compressed_chunk_is_refused_naming_the_rows(tmp_path):
+    """The zarr path keeps its refusal: the codec's error, with the store and rows."""
+    import zarr
+
+    group = zarr.open_group(store=str(tmp_path / "z.zarr"), mode="w")
+    A = np.random.default_rng(3).standard_normal((300, 4))
+    group.create_array("A", shape=A.shape, chunks=(100, 4), dtype="float64")[...] = A
+    group.create_array("b", shape=(300,), chunks=(300,), dtype="float64")[...] = 1 / 300
+    (tmp_path / "z.zarr" / "A" / "c" / "0" / "0").write_bytes(b"not zstd")
+    with pytest.raises(ValueError, match=r"^A \('z.zarr'\) cannot be read at rows 0 to 300: "):
+        ls.open_store(tmp_path, "z.zarr")

@@ -119,6 +119,7 @@ def run(prob: Problem, x0: np.ndarray, rec: Recorder, *, tol: float, max_iter: i
                 f"rounding allowance {number(allowance, 3)} of the loss; "
                 f"{rule_missed(new.grad_norm, target)}: the tolerance is below what float64 "
                 "resolves here.")
-        point = new
+        # one name per point, so that `point = None` above lets its vectors go
+        point, new = new, None
     return rec.finish(Status.MAX_ITER, f"stopped at the iteration limit, {max_iter} steps: "
                                        f"{rule_missed(point.grad_norm, target)}.")

@@ -52,7 +52,9 @@ class Point:
 def fit_loss(prob: Problem, scale_free: losses.ScaleFree, z: np.ndarray) -> float:
     """``L = 1/2 ‖c‖² + 1/2 ‖w ∘ z‖²`` from the scale-free vectors at z (n,)."""
     with np.errstate(**NEAR_POLE):
-        return 0.5 * float(scale_free.c @ scale_free.c) + 0.5 * float(prob.w2 @ (z * z))
+        fit = 0.5 * float(scale_free.c @ scale_free.c)
+        # without regularisation (w = 0) no z o z is made: a vector of length n
+        return fit + 0.5 * float(prob.w2 @ (z * z)) if prob.w2.any() else fit
 
 
 def evaluate(prob: Problem, x: np.ndarray, z: np.ndarray, *, parts: bool, gram: bool = False,
@@ -177,6 +179,7 @@ def line_search(prob: Problem, point: Point, p: np.ndarray, slope: float,
         relative_slope = float(point.scale_free.p @ dz) if prob.gamma > 0 else 0.0
     overflows = rejections = failures = 0
     for _ in range(MAX_TRIALS):
+        z = scale_free = None  # a rejected trial's vectors go before the next one's are made
         with np.errstate(over="ignore", invalid="ignore"):  # a huge trial step overflows
             z = point.z + t * dz
         if not np.all(np.isfinite(z)):
