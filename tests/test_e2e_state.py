@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import browser_support as bs
 import pytest
 
+from landscape.ui.state import navigational
+
 pytestmark = [pytest.mark.e2e, bs.requires_chromium]
 
 #: the walk's seed (E2E_WALK_SEED overrides it to explore other walks)
@@ -32,7 +34,7 @@ PLAN = {"page": 9, "back": 3, "forward": 2, "reload": 3, "fresh": 2, "widget": 1
 STEPS = sum(PLAN.values())
 START = "/Landscape?problem.n=30&problem.d=4&problem.kind=unified"
 PAGES = {"Home": "/", "Landscape": "/Landscape", "Hessian": "/Hessian", "Newton": "/Newton",
-         "Compare": "/Compare"}
+         "Compare": "/Compare", "Tour": "/Tour"}
 #: settings a step may leave changed when it switches pages (the Newton page clamps its
 #: step slider to the race it shows)
 DERIVED = {"newton.step"}
@@ -180,15 +182,20 @@ class Walk:
         return check
 
     def choose_preset(self):
-        current = self.settings()["preset"]
+        current_settings = self.settings()
+        current = current_settings["preset"]
         name = self.rng.choice([p for p in self.presets if p != current])
         m = bs.mark(self.page)
         bs.choose_option(self.page, "preset", bs.display_text("preset", name))
         bs.settle(self.page, m)
-        wanted = {n: f.default for n, f in self.fields.items()}
+        # a preset sets everything but how the lab is looked at (the tour's step, its
+        # controls, the presentation mode): those stay as they were
+        wanted = {n: f.default for n, f in self.fields.items() if not navigational(n)}
         if name:
             wanted.update(bs.preset_settings(name))
         wanted["preset"] = name
+        wanted.update({n: v for n, v in current_settings.items()
+                       if navigational(n) and n != "preset"})
 
         def check():
             now = self.settings()

@@ -115,3 +115,18 @@ def test_a_tour_link_is_the_first_visit_after_the_server_starts(browser):
         context.close()
     finally:
         srv.stop()
+
+
+def test_arrow_keys_on_a_slider_move_the_slider_not_the_step(server, browser):
+    """← and → turn the steps, but not while a slider has the keyboard: a lecturer
+    nudging γ must stay on the step."""
+    context, tab = open_tab(browser, f"{server}/Tour?step=2&present=true")
+    try:
+        since = bs.mark(tab)
+        bs.press_slider(tab, "tour.gamma", "ArrowLeft")
+        bs.settle(tab, since)
+        assert step_in_url(tab) == 2
+        assert "tour.gamma=0.95" in tab.url
+        assert bs.bound_widgets(tab)["tour.gamma"]["shown"] == "0.95"
+    finally:
+        context.close()

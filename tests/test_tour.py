@@ -307,3 +307,13 @@ def test_each_step_says_which_problem_it_works_on():
     assert "own problem: n = 50, d = 8, softmax" in line
     at = open_page("Tour", step="8")
     assert any("your problem, the sidebar's" in shown(c.value) for c in at.caption)
+
+
+def test_choosing_a_preset_in_the_sidebar_keeps_the_tours_step_and_the_mode():
+    """Found in review of the tour: a preset reset every setting, the tour's step and the
+    presentation mode too, so a preset chosen on step 8 threw the class back to step 1."""
+    at = open_page("Tour", step="8", present="true", **{"tour.w": "0.04"})
+    at.selectbox(key="preset").set_value("poles").run()
+    settings = at.session_state["_settings"]
+    assert (settings["step"], settings["present"], settings["tour.w"]) == (8, True, 0.04)
+    assert settings["problem.matrix"] == "nonnegative" and not at.exception

@@ -63,8 +63,9 @@ def values_of(name: str) -> dict:
 
 def apply(name: str) -> None:
     """Reset every setting to its default, then set the preset's (every widget shows
-    the new values on the next draw: ``state.bind`` tells each its value)."""
-    values = values_of(name)
+    the new values on the next draw: ``state.bind`` tells each its value). How the lab
+    is looked at stays: the presentation mode, the tour's step and its controls."""
+    values = {n: v for n, v in values_of(name).items() if not state.navigational(n)}
     values["preset"] = name
     state.settings().update(values)
     state.sync_url()
