@@ -102,7 +102,8 @@ def _step_4(values: dict, tour: dict) -> Shown:
     # two legend entries a row, under a title without the axes' subtitle: the plot keeps
     # its height in the tour's smaller chart
     figure.update_layout(title_subtitle_text="", margin=dict(t=110),
-                         legend=dict(entrywidth=0.5, entrywidthmode="fraction"))
+                         legend=dict(entrywidth=0.5, entrywidthmode="fraction",
+                                     font=dict(size=11)))
     where = "x = 0" if tour["tour.point"] == "zero" else "x = (1.5, …, 1.5)"
     return Shown([(figure, f"At {where}: the eigenvalues of the diagonal part, of the "
                            "rank-two part and of H.")], Claim(holds, text))
