@@ -96,16 +96,21 @@ def compute(tasks: list, what: str = "a pass over A") -> list:
     """The values of dask objects ``tasks`` (one per row block), computed on the engine
     in use. Between tasks ``deadline.check(what, done, total)`` runs: a time limit or
     a watcher (the app's progress bar and Cancel) can stop the pass, and the tasks
-    not yet run are cancelled. Local threads take the tasks in waves of one per core."""
+    not yet run are cancelled. Local threads take the tasks in waves of one per core,
+    each task with one BLAS thread (threadpoolctl)."""
     cluster = client()
     total = len(tasks)
     if cluster is None:
         import dask
+        from threadpoolctl import threadpool_limits
         wave = os.cpu_count() or 1
         out = []
-        for start in range(0, total, wave):
-            check(what, start, total)
-            out += dask.compute(*tasks[start:start + wave], scheduler="threads")
+        # one BLAS thread per task while a wave runs: the cores are taken by the tasks,
+        # and BLAS's own threads on top of them made a pass up to 50 times slower
+        with threadpool_limits(limits=1 if wave > 1 else None, user_api="blas"):
+            for start in range(0, total, wave):
+                check(what, start, total)
+                out += dask.compute(*tasks[start:start + wave], scheduler="threads")
         return out
     from distributed import as_completed
     futures = cluster.compute(tasks)

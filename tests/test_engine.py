@@ -106,3 +106,22 @@ def test_a_worker_killed_mid_surface_is_survived(cluster):
     np.testing.assert_allclose(got.values, want.values, rtol=1e-12)
     cluster.wait_for_workers(2, timeout=30)
     assert pids[0] not in cluster.run(os.getpid).values()  # it really was killed
+
+
+def test_local_threads_run_each_task_with_one_blas_thread():
+    """Found in review of the out-of-core benchmark: OpenBLAS's own threads inside the
+    tasks of a wave oversubscribed the cores (a 2 s pass took up to 130 s)."""
+    import os
+
+    import dask
+    from threadpoolctl import threadpool_info
+
+    def blas_threads(_):
+        return max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"),
+                   default=1)
+
+    before = blas_threads(None)
+    seen = engine.compute([dask.delayed(blas_threads)(k) for k in range(4)])
+    if (os.cpu_count() or 1) > 1:
+        assert seen == [1, 1, 1, 1]
+    assert blas_threads(None) == before  # the process's own setting is back after the pass
