@@ -40,18 +40,19 @@ class Shown:
     claim: Claim
 
 
-def _landscape(values: dict, *, view: str = "contour") -> tuple[go.Figure, str]:
-    result = landscape_view.landscape_view(state.spec_of(values, "problem."),
-                                           state.spec_of(values, "landscape."))
+def _landscape(values: dict, *, view: str = "contour"):
+    """(the Landscape page's view, its map or 3-D surface (the slice for d = 1), the
+    caption) on the settings ``values``."""
+    result = claims.landscape_of(values)
     figs = landscape_view.figures(result, log_scale=values["landscape.log"],
                                   show_poles=values["landscape.poles"])
     if figs.contour is None:  # d = 1 (the sidebar's problem, step 8): the loss along the axis
-        return figs.slice, figs.caption
-    return (figs.contour if view == "contour" else figs.surface3d), figs.caption
+        return result, figs.slice, figs.caption
+    return result, (figs.contour if view == "contour" else figs.surface3d), figs.caption
 
 
 def _step_1(values: dict, tour: dict) -> Shown:
-    return Shown([_landscape(values, view=tour["tour.view"])],
+    return Shown([_landscape(values, view=tour["tour.view"])[1:]],
                  claims.measure("whole_landscape_2d", values))
 
 
@@ -79,7 +80,7 @@ def _step_2(values: dict, tour: dict) -> Shown:
 
 
 def _step_3(values: dict, tour: dict) -> Shown:
-    return Shown([_landscape(values)], claims.measure("poles", values))
+    return Shown([_landscape(values)[1:]], claims.measure("poles", values))
 
 
 def _hessian(values: dict) -> hessian_view.HessianView:
@@ -256,10 +257,8 @@ def _step_7(values: dict, tour: dict) -> Shown:
 
 
 def _step_8(values: dict, tour: dict) -> Shown:
-    figure, caption = _landscape(values)
+    result, figure, caption = _landscape(values)
     prob = problem_from_spec(state.spec_of(values, "problem."))
-    result = landscape_view.landscape_view(state.spec_of(values, "problem."),
-                                           state.spec_of(values, "landscape."))
     low = float(np.nanmin(result.line.values if result.surface is None else
                           result.surface.values))
     text = (f"your problem: n = {prob.n:,}, d = {prob.d:,}; the lowest loss drawn is "
