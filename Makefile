@@ -20,8 +20,10 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 
 # this machine only by default; a classroom on the local network: make run ADDRESS=0.0.0.0
 ADDRESS ?= 127.0.0.1
+# while editing the code: make run WATCH=auto (reruns on save; .streamlit/config.toml says why none)
+WATCH ?= none
 run: $(VENV)/.run-deps
-	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.fileWatcherType $(WATCH) --browser.gatherUsageStats false
 
 # the linter first: it takes a second, the tests minutes
 test: $(VENV)/.test-deps
