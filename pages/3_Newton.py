@@ -40,11 +40,17 @@ except ValueError as err:
 longest = max(run.n_iter for run in race.runs)
 if ui.get("newton.step") > longest:  # a new race: show the whole paths
     ui.put("newton.step", longest)
-conv = nv.convergence_figure(race, against=ui.get("newton.against"), error=ui.get("newton.error"))
+
+
+def convergence():
+    return nv.convergence_figure(race, against=ui.get("newton.against"),
+                                 error=ui.get("newton.error"))
+
+
 if ui.presenting():
     ui.present([("Paths", nv.paths_figure(race, step=ui.get("newton.step")),
                  "Each method's path on the plane of their principal components."),
-                ("Convergence", conv, "Exact Newton: the error squares each step. "
+                ("Convergence", convergence(), "Exact Newton: the error squares each step. "
                  "Approximate Newton: it shrinks linearly, by at most about ε per step.")])
     ui.stop()
 
@@ -88,6 +94,7 @@ ui.show_controls()  # after the first chart (ui.controls)
 against, error = st.columns([1, 1])  # the convergence chart's own display settings
 ui.bind("newton.against", against)
 ui.bind("newton.error", error)
+conv = convergence()  # built after the map and the table have gone to the browser
 st.plotly_chart(conv, key="chart.newton.convergence", width="stretch")
 nv.export_buttons(race, nv.paths_figure(race, step=longest), conv, ui.problem_spec())
 ui.show_table(nv.run_table(race))

@@ -98,32 +98,45 @@ def comparison(problem_spec: tuple, view_spec: tuple) -> Comparison:
 
 @dataclass
 class CompareFigures:
-    """The page's figures. For d = 1, ``first`` holds both losses on one chart and
-    ``second`` and ``morph`` are None. The morph (one contour map per frame, about
-    0.1 s to build) is built when first asked for: only its tab or its export does."""
+    """The page's figures. The two maps are built at once; every other figure when it
+    is first asked for (drawn or exported), so that the maps reach the browser before
+    the rest is built (the morph, one contour map per frame, takes about 0.1 s). For
+    d = 1, ``first`` holds both losses on one chart and ``second`` and ``morph`` are
+    None."""
 
     first: go.Figure
     second: go.Figure | None
-    difference: go.Figure
-    spectra: go.Figure
-    newton: go.Figure
-    build_morph: Callable[[], go.Figure] | None = None
+    #: "difference", "spectra", "newton", "morph" -> a function that builds it
+    builders: dict[str, Callable[[], go.Figure | None]]
+
+    @cached_property
+    def difference(self) -> go.Figure:
+        return self.builders["difference"]()
+
+    @cached_property
+    def spectra(self) -> go.Figure:
+        return self.builders["spectra"]()
+
+    @cached_property
+    def newton(self) -> go.Figure:
+        return self.builders["newton"]()
 
     @cached_property
     def morph(self) -> go.Figure | None:
-        return None if self.build_morph is None else self.build_morph()
+        return self.builders["morph"]()
 
 
 def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
-    """Ready figures of a comparison (the log scale is a display setting)."""
+    """The figures of a comparison (the log scale is a display setting)."""
     g1, g2 = result.gammas
     names = [f"γ = {g1:g}", f"γ = {g2:g}"]
-    spectra = compare_figures.spectra_overlay_figure(result.spectra, names,
-                                                     title="Hessian eigenvalues at x = 0")
-    newton = optimize_figures.convergence_figure(list(result.runs), labels=names,
-                                                 colours=compare_figures.COLORS[:2],
-                                                 legend_title="loss",
-                                                 title="Exact Newton on both losses")
+    builders = dict(
+        spectra=partial(compare_figures.spectra_overlay_figure, result.spectra, names,
+                        title="Hessian eigenvalues at x = 0"),
+        newton=partial(optimize_figures.convergence_figure, list(result.runs), labels=names,
+                       colours=compare_figures.COLORS[:2], legend_title="loss",
+                       title="Exact Newton on both losses"),
+        morph=lambda: None)
     if result.surfaces is None:
         first, second = result.lines
         curves = dict(zip(names, (first.values, second.values), strict=True))
@@ -131,10 +144,11 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
                                              title="The two losses along the one axis (d = 1)")
         if log_scale:
             both.update_yaxes(type="log", exponentformat="power")
-        difference = compare_figures.curves_figure(
-            first.ts, {f"L(γ = {g2:g}) − L(γ = {g1:g})": second.values - first.values},
+        builders["difference"] = partial(
+            compare_figures.curves_figure, first.ts,
+            {f"L(γ = {g2:g}) − L(γ = {g1:g})": second.values - first.values},
             x_title="x₁", y_title="difference", title="Difference")
-        return CompareFigures(both, None, difference, spectra, newton, None)
+        return CompareFigures(both, None, builders)
     comp, labels = result.surfaces, result.directions.labels
     figs, shared = surface_figures, (comp.display_min, comp.display_max)
     first = figs.contour_figure(comp.first, labels=labels, log_scale=log_scale, zrange=shared,
@@ -146,10 +160,13 @@ def figures(result: Comparison, *, log_scale: bool) -> CompareFigures:
         span = float(comp.first.alphas[-1])
         if on_plane(result.x_true, np.zeros(result.directions.u.size), span):
             figs.add_point(fig, result.x_true.alphas[0], result.x_true.betas[0], "x_true")
-    difference = figs.difference_figure(comp, labels=labels, title="Difference")
-    morph = (partial(figs.morph_figure, list(result.morph), list(result.morph_gammas),
-                     labels=labels, log_scale=log_scale) if result.morph else None)
-    return CompareFigures(first, second, difference, spectra, newton, morph)
+    builders["difference"] = partial(figs.difference_figure, comp, labels=labels,
+                                     title="Difference")
+    if result.morph:
+        builders["morph"] = partial(figs.morph_figure, list(result.morph),
+                                    list(result.morph_gammas), labels=labels,
+                                    log_scale=log_scale)
+    return CompareFigures(first, second, builders)
 
 
 def spectra_shown(result: Comparison) -> str:
@@ -201,10 +218,10 @@ def export_buttons(result: Comparison, figs: CompareFigures, problem_spec: tuple
     g1, g2 = result.gammas
     table = data_table(result)
     shown = {f"L with γ = {g1:g}": figs.first, f"L with γ = {g2:g}": figs.second,
-             f"L(γ = {g2:g}) − L(γ = {g1:g})": figs.difference,
-             "Hessian eigenvalues at x = 0": figs.spectra,
-             "Exact Newton on both losses": figs.newton,
-             "The γ morph": None if figs.build_morph is None else lambda: figs.morph}
+             f"L(γ = {g2:g}) − L(γ = {g1:g})": lambda: figs.difference,
+             "Hessian eigenvalues at x = 0": lambda: figs.spectra,
+             "Exact Newton on both losses": lambda: figs.newton,
+             "The γ morph": (lambda: figs.morph) if result.morph else None}
     shown = {t: f for t, f in shown.items() if f is not None}
     if result.surfaces is None:
         shown = {"Both losses along the one axis (d = 1)": figs.first,

@@ -5,6 +5,7 @@ MATH.md 4 at that point, and the extremes along a Newton path."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import plotly.graph_objects as go
@@ -128,22 +129,32 @@ def verdict(check) -> tuple[str, str]:
 
 @dataclass
 class HessianFigures:
-    """The page's figures; ``structure`` is None above DENSE_SPECTRUM_MAX_D."""
+    """The page's figures. The two at the top are built at once; ``structure`` (None
+    above DENSE_SPECTRUM_MAX_D) and ``path`` when first asked for (drawn or exported),
+    after the top ones have gone to the browser."""
 
     eigenvalues: go.Figure
     density: go.Figure
-    structure: go.Figure | None
-    path: go.Figure
+    view: HessianView
+    scale: str
+
+    @cached_property
+    def structure(self) -> go.Figure | None:
+        structure = self.view.structure
+        return (None if structure is None
+                else spectrum_figures.structure_figure(structure, scale=self.scale))
+
+    @cached_property
+    def path(self) -> go.Figure:
+        return spectrum_figures.trajectory_figure(self.view.path, scale=self.scale)
 
 
 def figures(view: HessianView, *, scale: str) -> HessianFigures:
-    """Ready figures of a view (the eigenvalue axis is a display setting)."""
+    """The figures of a view (the eigenvalue axis is a display setting)."""
     figs = spectrum_figures
-    return HessianFigures(
-        figs.eigenvalue_figure(view.spectrum, scale=scale, title="Eigenvalues"),
-        figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
-        None if view.structure is None else figs.structure_figure(view.structure, scale=scale),
-        figs.trajectory_figure(view.path, scale=scale))
+    return HessianFigures(figs.eigenvalue_figure(view.spectrum, scale=scale, title="Eigenvalues"),
+                          figs.density_figure(view.density, title="Spectral density: SLQ vs exact"),
+                          view, scale)
 
 
 def export_buttons(view: HessianView, figs: HessianFigures, problem_spec: tuple) -> None:
@@ -151,8 +162,10 @@ def export_buttons(view: HessianView, figs: HessianFigures, problem_spec: tuple)
     table = export.spectrum_table(view.spectrum)
     shown = {"Eigenvalues of the Hessian": figs.eigenvalues,
              "Spectral density (SLQ against exact)": figs.density,
-             "Diagonal part, rank-two part and H": figs.structure,
-             f"Eigenvalues along the path of {METHOD_NAMES[view.path_method]}": figs.path}
+             "Diagonal part, rank-two part and H": ((lambda: figs.structure)
+                                                    if view.structure is not None else None),
+             f"Eigenvalues along the path of {METHOD_NAMES[view.path_method]}":
+                 lambda: figs.path}
     exports.buttons("hessian_spectrum", {t: f for t, f in shown.items() if f is not None},
                     table, table,
                     exports.spectrum_script(problem_spec, view.x, view.k))
