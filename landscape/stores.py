@@ -109,10 +109,10 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
         group = None if _is_array(node) else node
         A_meta = _member(group, "A", path) if group is not None else node
         n, d = _matrix_shape(A_meta.shape, np.dtype(A_meta.dtype), f"A ('{path_A}')")
-        missing = A_meta.nchunks - A_meta.nchunks_initialized  # a listing, no data read
-        if missing:  # zarr would read them as its fill value, zeros: the data is not there
-            raise ValueError(f"A ('{path_A}') is incomplete: {missing} of its "
-                             f"{A_meta.nchunks} chunks are missing on disk.")
+        stored, expected, unit = _stored_objects(A_meta)  # a listing, no data read
+        if stored < expected:  # zarr would read them as its fill value, zeros
+            raise ValueError(f"A ('{path_A}') is incomplete: {expected - stored} of its "
+                             f"{expected} {unit} are missing on disk.")
         A = zarr_rows(A_meta, path if group is None else path / "A", n, d, chunk_rows,
                        f"A ('{path_A}')")
     else:
@@ -134,6 +134,16 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
         x_true = _read_vector(group["x_true"], "x_true", f"{path_A}/x_true", d)
     attrs = {} if group is None else dict(group.attrs)
     return StoreArrays(A=A, b=b, x_true=x_true, attrs=attrs)
+
+
+def _stored_objects(meta) -> tuple[int, int, str]:
+    """(objects on disk, objects the shape needs, "chunks" or "shards") of a zarr
+    array: its shards when it is sharded (zarr's ``nchunks_initialized`` then counts
+    the inner chunks of each stored shard, the padding past the end included)."""
+    if getattr(meta, "shards", None) is None:
+        return meta.nchunks_initialized, meta.nchunks, "chunks"
+    return meta._nshards_initialized, meta._nshards, "shards"  # zarr 3.1 (tested)
+
 
 
 def list_stores(data_dir) -> list[StoreInfo]:

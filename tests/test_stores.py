@@ -299,6 +299,38 @@ def test_a_store_with_a_missing_chunk_is_refused_not_read_as_zeros(tmp_path):
         ls.open_store(tmp_path, "holed.zarr")
 
 
+
+def _sharded_store(path, rows=1000, d=5, chunk=100, shard=300):
+    """A group holding a sharded A (zarr 3: ``shard`` rows per stored object, ``chunk``
+    rows per inner chunk; the last shard is padded past the end) and b."""
+    import zarr
+
+    A = np.random.default_rng(3).standard_normal((rows, d))
+    b = np.full(rows, 1.0 / d)
+    group = zarr.open_group(path, mode="w")
+    group.create_array("A", shape=A.shape, dtype="f8", chunks=(chunk, d), shards=(shard, d))[:] = A
+    group.create_array("b", shape=b.shape, dtype="f8", chunks=(rows,))[:] = b
+    return A
+
+
+@pytest.mark.parametrize("shard", [300, 500])
+def test_a_sharded_store_opens_with_its_values(tmp_path, shard):
+    """Found in review: zarr counts the inner chunks of every stored shard, padding
+    past the end included (12 for 10 chunks of 1000 rows in shards of 300), so a
+    complete sharded store was refused as "incomplete: -2 of its 10 chunks"."""
+    A = _sharded_store(tmp_path / "sharded.zarr", shard=shard)
+    prob = ls.open_store(tmp_path, "sharded.zarr")
+    np.testing.assert_array_equal(np.asarray(prob.A), A)
+
+
+def test_a_sharded_store_with_a_missing_shard_is_refused(tmp_path):
+    _sharded_store(tmp_path / "holed.zarr", shard=300)
+    shards = sorted(p for p in (tmp_path / "holed.zarr" / "A").rglob("c/*/*") if p.is_file())
+    assert len(shards) == 4
+    shards[1].unlink()
+    with pytest.raises(ValueError, match=r"is incomplete: 1 of its 4 shards are missing"):
+        ls.open_store(tmp_path, "holed.zarr")
+
 # -- raw chunk files mapped, others read by zarr -----------------------------------------
 
 def _zarr_A(path, A, **options):
