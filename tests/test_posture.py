@@ -71,3 +71,13 @@ def test_the_server_freezes_its_long_lived_objects_once_loaded():
 
     import landscape.ui  # noqa: F401
     assert gc.get_freeze_count() > 50_000
+
+
+def test_the_server_runs_blas_on_one_thread():
+    """benchmarks/blas_threads.py: beside two busy processes the tour's race took
+    9.6-14 s with OpenBLAS's two threads and 0.54 s with one."""
+    from threadpoolctl import threadpool_info
+
+    import landscape.ui  # noqa: F401
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)

@@ -12,7 +12,14 @@ concurrent sessions):
   upload's 20 MB then stayed with the process after its session had gone;
 - and at most two malloc arenas: every session's script runs in a thread of its own, and
   glibc's default of one arena per thread (up to 16 here) kept each thread's freed
-  blocks apart; 20 sessions then left the server 15-40 MB larger after they closed.
+  blocks apart; 20 sessions then left the server 15-40 MB larger after they closed;
+- BLAS (OpenBLAS) on one thread: the sessions' computations are many small products,
+  and beside other work OpenBLAS's waiting threads stall each other. The tour's
+  approximate-Newton race (benchmarks/blas_threads.py, best of 3): quiet 0.39-0.41 s on
+  one thread, 0.46-0.68 s on two; beside two busy processes 0.54-0.58 s on one,
+  1.5-1.7 s on two (9.6-14 s in a first probe). A large single product on an idle
+  machine loses 1.3-1.9x (A^T D A at n = 200 000, d = 50: 36 against 28 ms; a 2000 x
+  2000 product: 245 against 130 ms). The library itself (``landscape`` without ``landscape.ui``) keeps the machine's setting.
 """
 
 import ctypes
@@ -22,10 +29,16 @@ import pandas  # noqa: F401  (st.table's)
 import plotly.graph_objects  # noqa: F401
 import scipy.optimize  # noqa: F401
 import streamlit  # noqa: F401
+from threadpoolctl import threadpool_limits
+
+#: BLAS threads of the server process (see above)
+BLAS_THREADS = 1
 
 
 def configure() -> None:
-    """Large blocks given back when freed (glibc), then the objects alive now frozen."""
+    """BLAS on BLAS_THREADS, large blocks given back when freed (glibc), then the
+    objects alive now frozen."""
+    threadpool_limits(limits=BLAS_THREADS, user_api="blas")  # process-wide, from now on
     try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 1 << 20)  # -3: M_MMAP_THRESHOLD
