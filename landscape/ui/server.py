@@ -19,7 +19,8 @@ concurrent sessions):
   one thread, 0.46-0.68 s on two; beside two busy processes 0.54-0.58 s on one,
   1.5-1.7 s on two (9.6-14 s in a first probe). A large single product on an idle
   machine loses 1.3-1.9x (A^T D A at n = 200 000, d = 50: 36 against 28 ms; a 2000 x
-  2000 product: 245 against 130 ms). The library itself (``landscape`` without ``landscape.ui``) keeps the machine's setting.
+  2000 product: 245 against 130 ms). The library itself (``landscape`` without
+  ``landscape.ui``) keeps the machine's setting.
 """
 
 import ctypes

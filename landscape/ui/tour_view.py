@@ -61,9 +61,12 @@ STEPS: tuple[Step, ...] = (
          {"compare.morph": False}, ("tour.gamma",),
          "The unified scheme (ResNet + softmax) uses **u(z) = e^z + γz** in place of e^z: "
          "γ = 0 is softmax, γ = 1 the unified loss. Move γ: the left map is the loss at "
-         "that γ, the right one its difference from softmax on the same plane.",
+         "that γ, the right one its difference from softmax on the same plane. A red "
+         "line, where one appears (γ ≥ 0.35 here), is the **pole set**; the shaded side "
+         "beyond it is explained next.",
          "**ResNet**: a network whose layers add their input back (x + F(x)): the γz. "
-         "**γ**: how much of that residual term is added.",
+         "**γ**: how much of that residual term is added. **pole set**: where the loss "
+         "divides by zero and blows up (none at γ = 0).",
          "At x = 0 both losses are equal. Why?",
          "At x = 0 every zᵢ = 0, so u = e⁰ + γ·0 = 1 for every row and f = 1/n for any γ. "
          "Near 0 they differ only a little (the difference grows with ‖x‖); far out γz "
