@@ -3,6 +3,9 @@ approximate-Newton race (the exact_vs_approximate_newton preset, n = 50 000, d =
 with OpenBLAS on one and on two threads, on the quiet machine and beside two busy
 processes (another user's job on this shared 2-core machine).
 
+Also printed, not a target: what one thread costs a single large product on the quiet
+machine (A^T diag(D) A at n = 200 000, d = 50, and a 2000 x 2000 product).
+
 Target: with the server's one thread, the race beside the busy processes takes at most
 2x its quiet time (with two threads: 2.2-3.8x here, 13-26x in a first probe).
 
@@ -45,7 +48,29 @@ def race_seconds(threads: int) -> float:
     return best
 
 
+def large_products() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    A, D, B = rng.standard_normal((200_000, 50)), rng.random(200_000), rng.random((2000, 2000))
+    products = {"A^T diag(D) A, n = 200 000, d = 50": lambda: A.T @ (A * D[:, None]),
+                "a 2000 x 2000 product": lambda: B @ B}
+    for name, product in products.items():
+        best = {}
+        for threads in (2, 1):
+            with threadpool_limits(threads, "blas"):
+                times = []
+                for _ in range(ROUNDS):
+                    start = time.perf_counter()
+                    product()
+                    times.append(time.perf_counter() - start)
+            best[threads] = min(times)
+        print(f"{name}, quiet: {best[1] * 1e3:.0f} ms on one thread, {best[2] * 1e3:.0f} ms "
+              f"on two ({best[1] / best[2]:.1f}x)")
+
+
 def main() -> int:
+    large_products()
     race_seconds(1)  # imports, first-call costs
     times = {}
     for load in (0, 2):

@@ -21,6 +21,7 @@ gamma, n and d.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,12 +139,14 @@ def open_arrays(path_A, path_b=None, *, chunk_rows: int | None = None,
 
 def _stored_objects(meta) -> tuple[int, int, str]:
     """(objects on disk, objects the shape needs, "chunks" or "shards") of a zarr
-    array: its shards when it is sharded (zarr's ``nchunks_initialized`` then counts
-    the inner chunks of each stored shard, the padding past the end included)."""
+    array: its shards when it is sharded. zarr's ``nchunks_initialized`` then counts
+    every inner chunk of each stored shard, the padding past the array's end included,
+    so the shards on disk are that count over the inner chunks per shard."""
     if getattr(meta, "shards", None) is None:
         return meta.nchunks_initialized, meta.nchunks, "chunks"
-    return meta._nshards_initialized, meta._nshards, "shards"  # zarr 3.1 (tested)
-
+    per_shard = math.prod(s // c for s, c in zip(meta.shards, meta.chunks, strict=True))
+    needed = math.prod(-(-n // s) for n, s in zip(meta.shape, meta.shards, strict=True))
+    return meta.nchunks_initialized // per_shard, needed, "shards"
 
 
 def list_stores(data_dir) -> list[StoreInfo]:

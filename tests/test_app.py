@@ -650,6 +650,26 @@ def test_the_morph_figure_is_built_only_when_its_tab_or_export_asks():
     assert len(figs.morph.frames) == values["compare.morph_frames"]
 
 
+
+def test_figures_below_the_first_chart_are_built_when_asked_for():
+    """The first charts go to the browser before the figures below them are built:
+    Compare's difference, spectra and Newton figures, Hessian's structure and path."""
+    import plotly.graph_objects as go
+
+    from landscape.ui import compare_view as cv
+    from landscape.ui import hessian_view as hv
+    from landscape.ui.state import spec_of
+    values = {n: f.default for n, f in FIELDS.items()}
+    result = cv.comparison(spec_of(values, "problem."), spec_of(values, "compare."))
+    figs = cv.figures(result, log_scale=False)
+    lazy = ("difference", "spectra", "newton")
+    assert not set(lazy) & set(vars(figs))
+    assert all(isinstance(getattr(figs, name), go.Figure) for name in lazy)
+    view = hv.hessian_view(spec_of(values, "problem."), spec_of(values, "hessian."))
+    figs = hv.figures(view, scale="linear")
+    assert not {"structure", "path"} & set(vars(figs))
+    assert isinstance(figs.structure, go.Figure) and isinstance(figs.path, go.Figure)
+
 def test_a_hessian_point_next_to_the_pole_set_is_said_to_be_inaccurate():
     """α a cancellation of far larger terms (κ > 1e8): the page says how much error that
     puts on its numbers, instead of showing them as if exact."""

@@ -29,7 +29,7 @@ def test_make_run_says_it_on_the_command_line_so_it_holds_from_any_directory():
 def test_the_served_app_watches_no_files():
     """benchmarks/app_speed.py: Streamlit's file watcher walked sys.modules on the
     server's event loop after every run and set up watches per session, while that
-    loop served the page's JavaScript: the first chart came up to 0.7 s later."""
+    loop served the page's JavaScript (the first chart came 0.1-0.7 s later)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
 
@@ -75,7 +75,8 @@ def test_the_server_freezes_its_long_lived_objects_once_loaded():
 
 def test_the_server_runs_blas_on_one_thread():
     """benchmarks/blas_threads.py: beside two busy processes the tour's race took
-    9.6-14 s with OpenBLAS's two threads and 0.54 s with one."""
+    1.5-2.2 s with OpenBLAS's two threads (9.6-14 s in a first probe) and 0.53-0.58 s
+    with one."""
     from threadpoolctl import threadpool_info
 
     import landscape.ui  # noqa: F401

@@ -322,10 +322,10 @@ def test_choosing_a_preset_in_the_sidebar_keeps_the_tours_step_and_the_mode():
 def test_step_2_names_the_red_line_only_where_its_map_draws_one():
     """Step 2's text says a red line appears for gamma >= 0.35 on its plane: at every value
     of its slider the pole set is drawn exactly there."""
-    from landscape.ui import presets, tour_charts
+    from landscape.ui import tour_charts
 
     assert "γ ≥ 0.35 here" in tv.STEPS[1].notice and "**pole set**" in tv.STEPS[1].words
-    values = {**presets.values_of("softmax_vs_unified"), "compare.morph": False}
     for gamma in np.round(np.arange(0.0, 1.0001, 0.05), 2):
-        result = tour_charts._comparison({**values, "compare.gamma_b": float(gamma)})
+        values = tv.values_of(2, {"tour.gamma": float(gamma)}, {})
+        result = tour_charts._comparison(values)
         assert result.surfaces.second.has_poles == (gamma >= 0.35), gamma

@@ -15,9 +15,9 @@ concurrent sessions):
   blocks apart; 20 sessions then left the server 15-40 MB larger after they closed;
 - BLAS (OpenBLAS) on one thread: the sessions' computations are many small products,
   and beside other work OpenBLAS's waiting threads stall each other. The tour's
-  approximate-Newton race (benchmarks/blas_threads.py, best of 3): quiet 0.39-0.41 s on
-  one thread, 0.46-0.68 s on two; beside two busy processes 0.54-0.58 s on one,
-  1.5-1.7 s on two (9.6-14 s in a first probe). A large single product on an idle
+  approximate-Newton race (benchmarks/blas_threads.py, best of 3): quiet 0.37-0.41 s on
+  one thread, 0.46-0.68 s on two; beside two busy processes 0.53-0.58 s on one,
+  1.5-2.2 s on two (9.6-14 s in a first probe). A large single product on an idle
   machine loses 1.3-1.9x (A^T D A at n = 200 000, d = 50: 36 against 28 ms; a 2000 x
   2000 product: 245 against 130 ms). The library itself (``landscape`` without
   ``landscape.ui``) keeps the machine's setting.
