@@ -43,6 +43,7 @@ if ui.get("newton.step") > longest:  # a new race: show the whole paths
 
 
 def convergence():
+    """The convergence chart in the page's display settings, built where it is drawn."""
     return nv.convergence_figure(race, against=ui.get("newton.against"),
                                  error=ui.get("newton.error"))
 
